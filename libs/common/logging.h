@@ -49,3 +49,14 @@ class LogRateLimiter {
 };
 
 }  // namespace consort
+
+// Debian's Abseil keeps its own absl::string_view type, which fmt does not know; format it as a
+// string so that log calls can take it directly.
+template <>
+struct fmt::formatter<absl::string_view> : fmt::formatter<fmt::string_view> {
+  template <typename FormatContext>
+  auto format(absl::string_view value, FormatContext& ctx) const {
+    return fmt::formatter<fmt::string_view>::format(fmt::string_view(value.data(), value.size()),
+                                                    ctx);
+  }
+};
