@@ -32,6 +32,8 @@ void AddCommonOptions(CLI::App& app, CommonConfig& config, int default_grpc_port
                   "Redis host:port");
   AddStringOption(app, "--redis-password", "CONSORT_REDIS_PASSWORD", config.redis_password,
                   "Redis password; empty for none");
+  AddStringOption(app, "--redis-namespace", "CONSORT_REDIS_NAMESPACE", config.redis_namespace,
+                  "Prefix for every Redis key of the service; empty in production");
   AddStringOption(app, "--kafka-bootstrap", "CONSORT_KAFKA_BOOTSTRAP", config.kafka_bootstrap,
                   "Kafka bootstrap servers, comma-separated host:port");
   app.add_option("--log-level", config.log_level, "trace, debug, info, warn or error")

@@ -20,6 +20,9 @@ struct CommonConfig {
   int metrics_port = 0;
   std::string redis_address = "127.0.0.1:6379";
   std::string redis_password;
+  // Prefix put before every Redis key of the service, so that several stacks (tests, say) can
+  // share one Redis server. Empty in production.
+  std::string redis_namespace;
   std::string kafka_bootstrap = "127.0.0.1:9092";
   std::string log_level = "info";
   int shutdown_grace_seconds = 20;
