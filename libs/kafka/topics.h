@@ -17,11 +17,11 @@
 namespace consort::kafka {
 
 struct TopicSpec {
-  std::string name;
+  std::string name = {};
   // Partition count for a new topic, at least 1.
   int partitions = 1;
   // Topic-level settings for a new topic, for example {"cleanup.policy", "compact"}.
-  std::map<std::string, std::string> config;
+  std::map<std::string, std::string> config = {};
   // Replicas per partition for a new topic, or -1 for the broker's default.replication.factor.
   int replication_factor = 1;
 };

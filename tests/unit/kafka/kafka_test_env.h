@@ -86,4 +86,29 @@ inline int PartitionCount(const std::string& bootstrap, const std::string& topic
   return count;
 }
 
+// Offset committed to Kafka by `group` for one partition, or -1 when none is found within 10
+// seconds. Reads with a handle that never joins the group.
+inline int64_t CommittedOffset(const std::string& bootstrap, const std::string& group,
+                               const std::string& topic, int32_t partition) {
+  char errstr[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), errstr, sizeof(errstr));
+  rd_kafka_conf_set(conf, "group.id", group.c_str(), errstr, sizeof(errstr));
+  rd_kafka_t* handle = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
+  if (handle == nullptr) return -1;
+  int64_t offset = -1;
+  for (int attempt = 0; attempt < 100 && offset < 0; ++attempt) {
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(list, topic.c_str(), partition);
+    if (rd_kafka_committed(handle, list, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+        list->elems[0].err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      offset = list->elems[0].offset;
+    }
+    rd_kafka_topic_partition_list_destroy(list);
+    if (offset < 0) absl::SleepFor(absl::Milliseconds(100));
+  }
+  rd_kafka_destroy(handle);
+  return offset;
+}
+
 }  // namespace consort::kafka::testing
