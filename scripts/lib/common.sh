@@ -7,7 +7,8 @@
 #   CONSORT_RUN_DIR    pid and lock files ($CONSORT_STATE_DIR/run)
 
 CONSORT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-CONSORT_STATE_DIR="${CONSORT_STATE_DIR:-$CONSORT_ROOT/build/var}"
+# Made absolute, so a relative setting names the same folder for a stop from another directory.
+CONSORT_STATE_DIR="$(realpath -m -- "${CONSORT_STATE_DIR:-$CONSORT_ROOT/build/var}")"
 CONSORT_RUN_DIR="$CONSORT_STATE_DIR/run"
 export CONSORT_ROOT CONSORT_STATE_DIR CONSORT_RUN_DIR
 
