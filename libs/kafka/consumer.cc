@@ -63,6 +63,48 @@ Message CopyMessage(const rd_kafka_message_t& source) {
   return message;
 }
 
+// Lag gauges in use, counted per family and labels. prometheus-cpp returns the same gauge to
+// every consumer that adds the same labels, so two consumers of one partition in one registry
+// (two members of a group in one process, during a rebalance) share it. Removing it from the
+// family while the other still holds it would leave that consumer a dangling pointer.
+class LagGaugeRegistry {
+ public:
+  static LagGaugeRegistry& Get() {
+    static auto* registry = new LagGaugeRegistry;
+    return *registry;
+  }
+
+  prometheus::Gauge* Acquire(prometheus::Family<prometheus::Gauge>& family,
+                             const TopicPartition& partition) {
+    absl::MutexLock lock(&mu_);
+    Entry& entry = entries_[{&family, partition}];
+    if (entry.gauge == nullptr) {
+      entry.gauge =
+          &family.Add({{"topic", partition.first}, {"partition", absl::StrCat(partition.second)}});
+    }
+    ++entry.users;
+    return entry.gauge;
+  }
+
+  void Release(prometheus::Family<prometheus::Gauge>& family, const TopicPartition& partition) {
+    absl::MutexLock lock(&mu_);
+    auto it = entries_.find({&family, partition});
+    if (it == entries_.end() || --it->second.users > 0) return;
+    family.Remove(it->second.gauge);
+    entries_.erase(it);
+  }
+
+ private:
+  struct Entry {
+    prometheus::Gauge* gauge = nullptr;
+    int users = 0;
+  };
+
+  absl::Mutex mu_;
+  std::map<std::pair<prometheus::Family<prometheus::Gauge>*, TopicPartition>, Entry> entries_
+      ABSL_GUARDED_BY(mu_);
+};
+
 LogRateLimiter& ConsumerLogLimiter() {
   static auto* limiter = new LogRateLimiter(5, std::chrono::seconds(10));
   return *limiter;
@@ -267,10 +309,12 @@ absl::Status Consumer::AssignPending() {
   for (const TopicPartition& partition : pending_assignment_) {
     auto it = stored->find(partition);
     PartitionState& state = assigned_[partition];
+    // A partition assigned twice without a revocation in between keeps its one gauge reference.
+    prometheus::Gauge* lag =
+        state.lag != nullptr ? state.lag : LagGaugeRegistry::Get().Acquire(lag_family_, partition);
     state = PartitionState{};
     state.next_offset = it != stored->end() ? it->second : -1;
-    state.lag = &lag_family_.Add(
-        {{"topic", partition.first}, {"partition", absl::StrCat(partition.second)}});
+    state.lag = lag;
     UpdateLag(state);
   }
   pending_assignment_.clear();
@@ -328,6 +372,9 @@ absl::Status Consumer::TakeMessage(rd_kafka_message_t* raw, std::vector<Message>
 }
 
 absl::StatusOr<std::vector<Message>> Consumer::Poll(size_t max_messages, absl::Duration timeout) {
+  if (max_messages == 0) {
+    return absl::InvalidArgumentError("max_messages is 0; Poll needs room for at least 1 message");
+  }
   if (closed_) {
     return absl::FailedPreconditionError(
         absl::StrCat("Poll was called on the closed consumer of group ", group_id_));
@@ -451,7 +498,7 @@ void Consumer::UpdateLag(PartitionState& state) {
 void Consumer::RemovePartition(const TopicPartition& partition) {
   auto it = assigned_.find(partition);
   if (it == assigned_.end()) return;
-  if (it->second.lag != nullptr) lag_family_.Remove(it->second.lag);
+  if (it->second.lag != nullptr) LagGaugeRegistry::Get().Release(lag_family_, partition);
   assigned_.erase(it);
 }
 

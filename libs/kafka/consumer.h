@@ -17,9 +17,9 @@
 //
 // Metric, registered in the registry passed to Create:
 //   consort_consumer_lag{topic,partition}   gauge, high watermark minus the next offset to
-//                                           process, for each assigned partition. A registry
-//                                           should hold one consumer per topic, because two
-//                                           consumers of one topic would share these series.
+//                                           process, for each assigned partition. Consumers of
+//                                           one partition that share a registry share its
+//                                           series, and the last value set wins.
 
 #include <librdkafka/rdkafka.h>
 
@@ -93,7 +93,7 @@ class Consumer {
   // down) are logged, rate-limited, and skipped. Returns INTERNAL for a fatal client error, after
   // which the consumer must be recreated. Returns UNAVAILABLE when OffsetStore::Load failed for a
   // new assignment. Those partitions stay unassigned, and the next Poll retries the load. Returns
-  // FAILED_PRECONDITION after Close.
+  // FAILED_PRECONDITION after Close and INVALID_ARGUMENT for a `max_messages` of 0.
   absl::StatusOr<std::vector<Message>> Poll(size_t max_messages, absl::Duration timeout);
 
   // Records that every offset before `next_offsets` is durably stored, updates the lag metric,

@@ -54,6 +54,13 @@ class ConsumerTest : public testing::RealKafkaTest {
                             {{"session.timeout.ms", "6000"}});
   }
 
+  size_t LagSeriesCount(prometheus::Registry& registry) {
+    for (const auto& family : registry.Collect()) {
+      if (family.name == "consort_consumer_lag") return family.metric.size();
+    }
+    return 0;
+  }
+
   double LagValue(prometheus::Registry& registry, const std::string& topic, int32_t partition) {
     for (const auto& family : registry.Collect()) {
       if (family.name != "consort_consumer_lag") continue;
@@ -165,16 +172,16 @@ TEST_F(ConsumerTest, GroupMembersSplitPartitions) {
   const std::string group = UniqueName("group");
   InMemoryOffsetStore store_a;
   InMemoryOffsetStore store_b;
-  prometheus::Registry registry_a;
-  prometheus::Registry registry_b;
-  absl::StatusOr<std::unique_ptr<Consumer>> a = NewConsumer(group, topic, &store_a, registry_a);
+  // One registry for both members, so that they share lag series while partitions move.
+  prometheus::Registry registry;
+  absl::StatusOr<std::unique_ptr<Consumer>> a = NewConsumer(group, topic, &store_a, registry);
   ASSERT_TRUE(a.ok()) << a.status();
   for (int i = 0; i < 100 && (*a)->GetProgress().size() < 4; ++i) {
     ASSERT_TRUE((*a)->Poll(10, absl::Milliseconds(100)).ok());
   }
   ASSERT_EQ((*a)->GetProgress().size(), 4);
 
-  absl::StatusOr<std::unique_ptr<Consumer>> b = NewConsumer(group, topic, &store_b, registry_b);
+  absl::StatusOr<std::unique_ptr<Consumer>> b = NewConsumer(group, topic, &store_b, registry);
   ASSERT_TRUE(b.ok()) << b.status();
   // Both members take part in the rebalance only while they poll.
   std::vector<PartitionProgress> progress_a;
@@ -204,6 +211,8 @@ TEST_F(ConsumerTest, GroupMembersSplitPartitions) {
   EXPECT_EQ((*a)->GetProgress().size(), 4);
   EXPECT_EQ((*b)->Poll(10, absl::Milliseconds(10)).status().code(),
             absl::StatusCode::kFailedPrecondition);
+  (*a)->Close();
+  EXPECT_EQ(LagSeriesCount(registry), 0);
 }
 
 TEST_F(ConsumerTest, RebalanceResumesAtStoredOffsets) {
@@ -332,6 +341,17 @@ TEST(ConsumerCreateTest, RejectsMissingOffsetStore) {
       Consumer::Create("127.0.0.1:29092", "group", {"topic"}, nullptr, registry);
 
   EXPECT_EQ(consumer.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(ConsumerTest, PollRejectsZeroMaxMessages) {
+  InMemoryOffsetStore store;
+  prometheus::Registry registry;
+  absl::StatusOr<std::unique_ptr<Consumer>> consumer =
+      NewConsumer(UniqueName("group"), NewTopic(1), &store, registry);
+  ASSERT_TRUE(consumer.ok()) << consumer.status();
+
+  EXPECT_EQ((*consumer)->Poll(0, absl::Milliseconds(10)).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST(ConsumerCreateTest, RejectsEmptyTopicList) {
