@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Shared helpers for the scripts in scripts/. Source this file; it sets no shell options.
+# Shared helpers for the scripts in scripts/. Source this file. It sets no shell options.
 #
 # Variables it sets:
 #   CONSORT_ROOT       the repository root (the folder that contains scripts/)
@@ -42,6 +42,15 @@ require_port() {
   fi
 }
 
+# Dies unless the value of the environment variable NAME is a whole number of seconds above 0.
+require_seconds() {
+  local name=$1
+  local value=${!name}
+  if ! [[ $value =~ ^[1-9][0-9]*$ ]]; then
+    die "$name=$value is not a valid number of seconds (expected a whole number above 0)"
+  fi
+}
+
 # Succeeds if something accepts TCP connections on 127.0.0.1:PORT. A listener on 0.0.0.0 counts
 # too, because it would also take the connections meant for 127.0.0.1.
 port_accepts_connections() {
@@ -54,7 +63,7 @@ port_accepts_connections() {
 require_free_port() {
   local port=$1 variable=$2
   if port_accepts_connections "$port"; then
-    die "port $port on 127.0.0.1 is already in use; stop the process that listens there" \
+    die "port $port on 127.0.0.1 is already in use. Stop the process that listens there" \
       "(ss -ltnp 'sport = :$port' shows it) or set $variable to a free port"
   fi
 }
@@ -67,8 +76,8 @@ with_lock() {
   mkdir -p "$CONSORT_RUN_DIR"
   exec {fd}>>"$CONSORT_RUN_DIR/$name.lock"
   if ! flock -w "${CONSORT_LOCK_TIMEOUT:-120}" "$fd"; then
-    die "timed out after ${CONSORT_LOCK_TIMEOUT:-120} s waiting for $CONSORT_RUN_DIR/$name.lock;" \
-      "another start or stop of $name is still running"
+    die "timed out after ${CONSORT_LOCK_TIMEOUT:-120} s waiting for $CONSORT_RUN_DIR/$name.lock" \
+      "because another start or stop of $name is still running"
   fi
   CONSORT_LOCK_FDS+=("$fd")
   status=0
@@ -154,12 +163,12 @@ start_process() {
     [[ -s $new_pid_file ]] && break
     sleep 0.05
   done
-  [[ -s $new_pid_file ]] || die "$name did not start within 5 s; see $log_file"
+  [[ -s $new_pid_file ]] || die "$name did not start within 5 s. See $log_file"
   pid=$(<"$new_pid_file")
   if ! start_time=$(process_start_time "$pid"); then
     rm -f "$new_pid_file"
     print_log_tail "$log_file"
-    die "$name (pid $pid) exited right after it started; see $log_file"
+    die "$name (pid $pid) exited right after it started. See $log_file"
   fi
   printf '%s\n%s\n' "$pid" "$start_time" >"$new_pid_file"
   mv -f "$new_pid_file" "$pid_file"
@@ -189,7 +198,7 @@ stop_process() {
     sleep 0.1
   done
   if running_pid "$name" >/dev/null; then
-    info "$name (pid $pid) is still running ${timeout} s after SIGTERM; sending SIGKILL"
+    info "$name (pid $pid) is still running ${timeout} s after SIGTERM, so it gets SIGKILL"
     kill -KILL "$pid" 2>/dev/null || true
     for ((waited = 0; waited < 100; waited++)); do
       running_pid "$name" >/dev/null || break
