@@ -136,12 +136,16 @@ class Rate {
   // aborts.
   static Rate FromUnits(int64_t units);
   static Rate Zero() { return Rate(0); }
+
+  // A zero rate.
+  Rate() : units_(0) {}
   static Rate One() { return Rate(kScale); }
 
   // Units of 10^-12: 0.075 is 75,000,000,000.
   int64_t units() const { return units_; }
   bool is_negative() const { return units_ < 0; }
   bool is_zero() const { return units_ == 0; }
+  bool is_positive() const { return units_ > 0; }
 
   // Formats the rate as a decimal fraction without trailing zeros: "0.075", "1", "-0.5".
   std::string ToString() const;

@@ -1,0 +1,393 @@
+#include "commission/statement.h"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "commission/entitlement.h"
+#include "money/decimal.h"
+
+namespace consort::commission {
+namespace {
+
+using internal::Entitlement;
+using internal::PlanRules;
+using internal::SaleState;
+using internal::SourcePeriod;
+using money::AbslView;
+using money::Money;
+
+absl::string_view View(const std::string& text) {
+  return absl::string_view(text.data(), text.size());
+}
+
+absl::Status EventError(const Event& event, std::string_view field, std::string_view problem) {
+  return absl::InvalidArgumentError(absl::StrCat("event ", money::QuoteForError(event.event_id),
+                                                 " ", AbslView(field),
+                                                 " is invalid: ", AbslView(problem)));
+}
+
+bool IsValidId(std::string_view id) {
+  return !id.empty() && id.size() <= 128 &&
+         std::all_of(id.begin(), id.end(), [](char c) { return c > ' ' && c < 127; });
+}
+
+std::string AmountText(const Money& amount) {
+  return absl::StrCat(amount.ToString(), " ", AbslView(amount.currency().code));
+}
+
+// Sales before changes at the same instant, so that a refund never precedes its sale.
+bool EventBefore(const Event* a, const Event* b) {
+  bool a_change = a->kind != EventKind::kSale;
+  bool b_change = b->kind != EventKind::kSale;
+  return std::tie(a->event_time, a_change, a->event_id) <
+         std::tie(b->event_time, b_change, b->event_id);
+}
+
+absl::Status CheckSale(const Event& event, const Plan& plan) {
+  if (!event.amount.is_positive()) {
+    return EventError(event, "amount",
+                      absl::StrCat(AmountText(event.amount), ": a sale must be positive"));
+  }
+  bool foreign = event.amount.currency().code != plan.currency->code;
+  if (foreign && !event.exchange_rate.has_value()) {
+    return EventError(
+        event, "exchange_rate",
+        absl::StrCat("missing: the sale is in ", AbslView(event.amount.currency().code),
+                     " and the plan settles in ", AbslView(plan.currency->code)));
+  }
+  if (event.exchange_rate.has_value()) {
+    const money::ExchangeRate& rate = *event.exchange_rate;
+    if (!foreign || rate.from == nullptr || rate.to == nullptr ||
+        rate.from->code != event.amount.currency().code || rate.to->code != plan.currency->code ||
+        !rate.rate.is_positive()) {
+      return EventError(
+          event, "exchange_rate",
+          absl::StrCat("expected a positive rate from ", AbslView(event.amount.currency().code),
+                       " to ", AbslView(plan.currency->code), ", and none for a sale in ",
+                       AbslView(plan.currency->code)));
+    }
+  }
+  absl::flat_hash_set<absl::string_view> co_sellers;
+  for (const std::string& partner : event.co_sellers) {
+    if (!IsValidId(partner) || !co_sellers.insert(View(partner)).second) {
+      return EventError(event, "co_sellers",
+                        absl::StrCat(money::QuoteForError(partner),
+                                     ": expected distinct ids of 1 to 128 printable characters"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ApplyChange(const Event& event, SaleState& sale) {
+  const Event& original = *sale.sale;
+  if (event.amount.currency().code != original.amount.currency().code) {
+    return EventError(
+        event, "amount",
+        absl::StrCat(AmountText(event.amount), ": it must be in the currency of sale ",
+                     money::QuoteForError(original.event_id), ", ",
+                     AbslView(original.amount.currency().code)));
+  }
+  if (event.kind == EventKind::kRefund) {
+    if (!event.amount.is_positive()) {
+      return EventError(
+          event, "amount",
+          absl::StrCat(AmountText(event.amount), ": a refund is the positive amount returned"));
+    }
+    sale.refunded_minor += event.amount.minor_units();
+    if (sale.refunded_minor > Money::kMaxMinorUnits) {
+      return EventError(event, "amount", "the refunds of the sale overflow");
+    }
+  } else {
+    if (event.amount.is_negative()) {
+      return EventError(event, "amount",
+                        absl::StrCat(AmountText(event.amount),
+                                     ": an amendment is the sale's new amount, zero or more"));
+    }
+    sale.amount_minor = event.amount.minor_units();
+  }
+  sale.changes.push_back(&event);
+  return absl::OkStatus();
+}
+
+// Sales grouped by source period, with their refunds and amendments applied.
+struct Ledger {
+  std::vector<SaleState> sales;
+  std::vector<SourcePeriod> periods;  // ordered by start
+};
+
+absl::StatusOr<Ledger> BuildLedger(const StatementRequest& request) {
+  const Plan& plan = *request.plan;
+  const period::Period& statement_period = request.period;
+
+  std::vector<const Event*> ordered;
+  ordered.reserve(request.events.size());
+  for (const Event& event : request.events) {
+    if (event.event_time < statement_period.end) ordered.push_back(&event);
+  }
+  std::sort(ordered.begin(), ordered.end(), EventBefore);
+
+  Ledger ledger;
+  size_t sale_count = std::count_if(ordered.begin(), ordered.end(),
+                                    [](const Event* e) { return e->kind == EventKind::kSale; });
+  // Pointers into `sales` are kept, so it must not reallocate.
+  ledger.sales.reserve(sale_count);
+  absl::flat_hash_map<absl::string_view, SaleState*> sales_by_id;
+  absl::flat_hash_set<absl::string_view> change_ids;
+  sales_by_id.reserve(sale_count);
+  std::map<absl::Time, size_t> period_by_start;
+
+  for (const Event* event : ordered) {
+    if (!IsValidId(event->event_id)) {
+      return EventError(*event, "event_id",
+                        "expected 1 to 128 printable ASCII characters without spaces");
+    }
+    absl::string_view id = View(event->event_id);
+    if (sales_by_id.contains(id) || change_ids.contains(id)) {
+      return EventError(*event, "event_id", "it is used by more than one event");
+    }
+
+    if (event->kind == EventKind::kSale) {
+      if (absl::Status status = CheckSale(*event, plan); !status.ok()) return status;
+      SaleState& sale = ledger.sales.emplace_back();
+      sale.sale = event;
+      sale.amount_minor = event->amount.minor_units();
+
+      period::Period source =
+          statement_period.Contains(event->event_time)
+              ? statement_period
+              : period::PeriodOf(statement_period.kind, event->event_time, statement_period.zone,
+                                 statement_period.fiscal_start_month);
+      auto [it, inserted] = period_by_start.try_emplace(source.start, ledger.periods.size());
+      if (inserted) ledger.periods.push_back(SourcePeriod{source, source.Label(), {}});
+      sale.period_index = it->second;
+      ledger.periods[sale.period_index].sales.push_back(&sale);
+      sales_by_id.emplace(id, &sale);
+      continue;
+    }
+
+    change_ids.insert(id);
+    auto original = sales_by_id.find(View(event->original_event_id));
+    if (original == sales_by_id.end()) {
+      return EventError(*event, "original_event_id",
+                        absl::StrCat(money::QuoteForError(event->original_event_id),
+                                     ": no sale with that id at or before the event's time"));
+    }
+    if (absl::Status status = ApplyChange(*event, *original->second); !status.ok()) return status;
+  }
+
+  for (const SaleState& sale : ledger.sales) {
+    if (sale.refunded_minor > sale.amount_minor) {
+      const Event& last = *sale.changes.back();
+      return EventError(
+          last, "amount",
+          absl::StrCat(
+              "the refunds of sale ", money::QuoteForError(sale.sale->event_id), " add up to ",
+              Money::FromMinor(sale.refunded_minor, sale.sale->amount.currency()).ToString(),
+              ", more than its amount ",
+              Money::FromMinor(sale.amount_minor, sale.sale->amount.currency()).ToString()));
+    }
+  }
+
+  std::vector<SourcePeriod> by_start(std::make_move_iterator(ledger.periods.begin()),
+                                     std::make_move_iterator(ledger.periods.end()));
+  std::sort(by_start.begin(), by_start.end(), [](const SourcePeriod& a, const SourcePeriod& b) {
+    return a.period.start < b.period.start;
+  });
+  ledger.periods = std::move(by_start);
+  return ledger;
+}
+
+// Sum and event ids of the lines that earlier statements issued for one partner and key of one
+// source period.
+struct IssuedKey {
+  int64_t amount_minor = 0;
+  absl::flat_hash_set<absl::string_view> event_ids;
+  const StatementLine* last = nullptr;
+  bool entitled = false;  // whether the new computation has an entitlement for the key
+};
+
+using IssuedMap = std::map<std::pair<absl::string_view, absl::string_view>, IssuedKey>;
+
+absl::StatusOr<absl::flat_hash_map<absl::string_view, IssuedMap>> IndexIssued(
+    const StatementRequest& request, const Ledger& ledger) {
+  absl::flat_hash_map<absl::string_view, IssuedMap> issued;
+  for (const SourcePeriod& source : ledger.periods) issued[View(source.label)];
+  for (const StatementLine& line : request.issued) {
+    auto period = issued.find(View(line.source_period));
+    if (period == issued.end()) continue;
+    if (line.amount.currency().code != request.plan->currency->code) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "issued line ", line.source_period, " ", line.key, " amount ", AmountText(line.amount),
+          " is invalid: expected the plan's currency ", AbslView(request.plan->currency->code)));
+    }
+    IssuedKey& key = period->second[{View(line.partner_id), View(line.key)}];
+    key.amount_minor += line.amount.minor_units();
+    for (const std::string& id : line.event_ids) key.event_ids.insert(View(id));
+    key.last = &line;
+  }
+  return issued;
+}
+
+// Names the events that no issued line of the key named yet; a new change brings its sale.
+std::vector<std::string> NewEventIds(const Entitlement& entitlement, const IssuedKey* issued) {
+  std::vector<std::string> ids;
+  if (issued == nullptr) {
+    ids.reserve(entitlement.events.size());
+    for (const Event* event : entitlement.events) ids.push_back(event->event_id);
+    return ids;
+  }
+  absl::flat_hash_set<absl::string_view> named;
+  for (const Event* event : entitlement.events) {
+    if (issued->event_ids.contains(View(event->event_id))) continue;
+    if (event->kind != EventKind::kSale && named.insert(View(event->original_event_id)).second) {
+      ids.push_back(event->original_event_id);
+    }
+    if (named.insert(View(event->event_id)).second) ids.push_back(event->event_id);
+  }
+  return ids;
+}
+
+absl::Status AppendLines(const StatementRequest& request, const SourcePeriod& source,
+                         std::vector<Entitlement>& entitlements, IssuedMap& issued,
+                         std::vector<StatementLine>& lines) {
+  const money::Currency& currency = *request.plan->currency;
+  const bool earlier_period = source.period.start < request.period.start;
+
+  for (Entitlement& entitlement : entitlements) {
+    auto found = issued.find({View(entitlement.partner_id), View(entitlement.key)});
+    IssuedKey* previous = found == issued.end() ? nullptr : &found->second;
+    int64_t previous_minor = previous == nullptr ? 0 : previous->amount_minor;
+    if (previous != nullptr) previous->entitled = true;
+
+    absl::int128 delta = absl::int128(entitlement.amount.minor_units()) - previous_minor;
+    if (previous != nullptr && delta == 0) continue;
+    if (delta > Money::kMaxMinorUnits || delta < -Money::kMaxMinorUnits) {
+      return absl::OutOfRangeError(
+          absl::StrCat("the adjustment of ", entitlement.key, " in ", source.label, " overflows"));
+    }
+
+    lines.push_back(StatementLine{
+        std::move(entitlement.partner_id), source.label, entitlement.kind,
+        std::move(entitlement.key), entitlement.RuleText(), entitlement.base, entitlement.rate,
+        Money::FromMinor(static_cast<int64_t>(delta), currency),
+        Money::FromMinor(previous_minor, currency), earlier_period || previous != nullptr,
+        NewEventIds(entitlement, previous), std::move(entitlement.conversion)});
+  }
+
+  // Keys issued before that the plan no longer pays, such as a band the base left or a bonus
+  // threshold no longer reached, are reversed in full.
+  for (auto& [partner_and_key, previous] : issued) {
+    if (previous.entitled || previous.amount_minor == 0) continue;
+    const StatementLine& last = *previous.last;
+    lines.push_back(StatementLine{last.partner_id,
+                                  source.label,
+                                  last.kind,
+                                  last.key,
+                                  last.rule,
+                                  Money::Zero(currency),
+                                  last.rate,
+                                  Money::FromMinor(-previous.amount_minor, currency),
+                                  Money::FromMinor(previous.amount_minor, currency),
+                                  true,
+                                  {},
+                                  std::nullopt});
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<PartnerTotal>> ComputeTotals(const StatementRequest& request,
+                                                        const std::vector<StatementLine>& lines) {
+  const money::Currency& currency = *request.plan->currency;
+  std::map<std::string, std::pair<absl::int128, int64_t>, std::less<>> sums;  // total, carried in
+  sums[request.partner_id];
+  for (const StatementLine& line : lines) sums[line.partner_id].first += line.amount.minor_units();
+  for (const PartnerBalance& balance : request.carried_in) {
+    if (balance.amount.currency().code != currency.code || balance.amount.is_positive()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("carried_in for partner ", money::QuoteForError(balance.partner_id), " ",
+                       AmountText(balance.amount), " is invalid: expected zero or less in ",
+                       AbslView(currency.code)));
+    }
+    sums[balance.partner_id].second += balance.amount.minor_units();
+  }
+
+  std::vector<PartnerTotal> totals;
+  for (const auto& [partner, sum] : sums) {
+    auto [total, carried_in] = sum;
+    absl::int128 balance = total + carried_in;
+    if (balance > Money::kMaxMinorUnits || balance < -Money::kMaxMinorUnits ||
+        total > Money::kMaxMinorUnits || total < -Money::kMaxMinorUnits ||
+        carried_in < -Money::kMaxMinorUnits) {
+      return absl::OutOfRangeError(
+          absl::StrCat("the statement total of partner ", partner, " overflows"));
+    }
+    totals.push_back(
+        PartnerTotal{partner, Money::FromMinor(static_cast<int64_t>(total), currency),
+                     Money::FromMinor(carried_in, currency),
+                     Money::FromMinor(balance > 0 ? static_cast<int64_t>(balance) : 0, currency),
+                     Money::FromMinor(balance < 0 ? static_cast<int64_t>(balance) : 0, currency)});
+  }
+  return totals;
+}
+
+}  // namespace
+
+std::string_view LineKindName(LineKind kind) {
+  switch (kind) {
+    case LineKind::kSale:
+      return "sale";
+    case LineKind::kBand:
+      return "band";
+    case LineKind::kAccelerator:
+      return "accelerator";
+    case LineKind::kCap:
+      return "cap";
+    case LineKind::kBonus:
+      return "bonus";
+    case LineKind::kPoolShare:
+      return "pool_share";
+  }
+  return "unknown";
+}
+
+absl::StatusOr<Statement> ComputeStatement(const StatementRequest& request) {
+  if (request.plan == nullptr) return absl::InvalidArgumentError("plan is missing");
+  if (absl::Status status = ValidatePlan(*request.plan); !status.ok()) return status;
+  if (!IsValidId(request.partner_id)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("partner_id ", money::QuoteForError(request.partner_id),
+                     " is invalid: expected 1 to 128 printable ASCII characters without spaces"));
+  }
+
+  absl::StatusOr<Ledger> ledger = BuildLedger(request);
+  if (!ledger.ok()) return ledger.status();
+  absl::StatusOr<absl::flat_hash_map<absl::string_view, IssuedMap>> issued =
+      IndexIssued(request, *ledger);
+  if (!issued.ok()) return issued.status();
+
+  Statement statement;
+  statement.period = request.period.Label();
+  statement.currency = request.plan->currency;
+  statement.lines.reserve(ledger->sales.size());
+  PlanRules rules(*request.plan);
+  for (const SourcePeriod& source : ledger->periods) {
+    absl::StatusOr<std::vector<Entitlement>> entitlements =
+        internal::ComputeEntitlements(rules, request.partner_id, source);
+    if (!entitlements.ok()) return entitlements.status();
+    absl::Status status =
+        AppendLines(request, source, *entitlements, (*issued)[View(source.label)], statement.lines);
+    if (!status.ok()) return status;
+  }
+
+  absl::StatusOr<std::vector<PartnerTotal>> totals = ComputeTotals(request, statement.lines);
+  if (!totals.ok()) return totals.status();
+  statement.totals = *std::move(totals);
+  return statement;
+}
+
+}  // namespace consort::commission
