@@ -1,0 +1,79 @@
+#pragma once
+
+// Sends an ImportPlan to the services:
+// - partners: for each seller, GetPartner, then CreatePartner (ACTIVE) when it does not exist,
+//   then CreateContract and ActivateContract; a few sellers at a time on a small thread pool;
+// - sales and refunds: one PartnerService.ReportSales stream, written on one thread and read on
+//   another, so that up to ImportSettings::max_in_flight records are in flight and the service
+//   can batch them;
+// - feedback: RecordFeedback on a small thread pool.
+// Every record ends in the tally as accepted, duplicate or rejected with a reason. A transport
+// failure (a service down after the retries, a broken stream) stops the import and is returned
+// as an error; what was counted until then stays in the tally. The ids are the plan's, so running
+// the import again is safe: what was stored before is reported as duplicate.
+//
+// Called from the main thread; Importer runs its own threads and joins them before returning.
+
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "consort/communication/v1/communication.pb.h"
+#include "consort/contract/v1/contract.pb.h"
+#include "consort/partner/v1/partner.pb.h"
+#include "consortctl/import_plan.h"
+#include "consortctl/import_tally.h"
+#include "consortctl/service_clients.h"
+
+namespace consort::consortctl {
+
+struct ImportSettings {
+  // Unary calls in flight at once for partners and feedback.
+  int concurrency = 8;
+  // Sale records written to the stream and not yet answered.
+  int max_in_flight = 2000;
+  // Sale and feedback records sent per second at most; 0 for no limit.
+  double max_records_per_second = 0;
+  RetryPolicy retry;
+  // Deadline of the whole ReportSales stream.
+  absl::Duration stream_timeout = absl::Hours(2);
+  bool show_progress = true;
+};
+
+// Request messages built from the plan.
+partner::v1::Partner ToPartnerProto(const PlannedPartner& partner);
+contract::v1::Contract ToContractProto(const PlannedPartner& partner,
+                                       const ImportOptions& options);
+partner::v1::SaleRecord ToSaleRecord(const PlannedSale& sale, const ImportOptions& options);
+communication::v1::Feedback ToFeedbackProto(const PlannedFeedback& feedback);
+
+class Importer {
+ public:
+  Importer(ServiceClients& clients, ImportSettings settings, ImportTally& tally);
+
+  // Runs the three stages in order: partners, sales, feedback.
+  absl::Status Run(const ImportPlan& plan);
+
+  absl::Status ImportPartners(const std::vector<PlannedPartner>& partners,
+                              const ImportOptions& options);
+  absl::Status ReportSales(const std::vector<PlannedSale>& sales, const ImportOptions& options);
+  absl::Status RecordFeedback(const std::vector<PlannedFeedback>& feedback);
+
+ private:
+  // Creates one partner and its contract. Returns an error only for a transport failure.
+  absl::Status ImportPartner(const PlannedPartner& partner, const ImportOptions& options);
+
+  // Sleeps as needed to keep to max_records_per_second. Thread-safe.
+  void Pace();
+
+  ServiceClients& clients_;
+  const ImportSettings settings_;
+  ImportTally& tally_;
+  absl::Mutex pace_mu_;
+  absl::Time pace_start_ ABSL_GUARDED_BY(pace_mu_) = absl::InfinitePast();
+  int64_t paced_ ABSL_GUARDED_BY(pace_mu_) = 0;
+};
+
+}  // namespace consort::consortctl
