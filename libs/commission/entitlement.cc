@@ -35,11 +35,15 @@ void AppendSaleEvents(const SaleState& sale, std::vector<const Event*>& events) 
 
 class PeriodCalculator {
  public:
-  PeriodCalculator(const PlanRules& rules, const std::string& partner_id)
-      : rules_(rules), plan_(rules.plan), currency_(*plan_.currency), partner_id_(partner_id) {}
+  PeriodCalculator(const PlanRules& rules, const std::string& partner_id, EntitlementSink sink)
+      : rules_(rules),
+        plan_(rules.plan),
+        currency_(*plan_.currency),
+        partner_id_(partner_id),
+        sink_(sink) {}
 
-  absl::StatusOr<std::vector<Entitlement>> Compute(const SourcePeriod& source) {
-    for (const SaleState* sale : source.sales) {
+  absl::Status Compute(const SourcePeriod& source) {
+    for (SaleState* sale : source.sales) {
       if (absl::Status status = AddSale(*sale); !status.ok()) return status;
     }
     if (!plan_.bands.empty()) {
@@ -54,41 +58,40 @@ class PeriodCalculator {
     if (!plan_.bonuses.empty()) {
       if (absl::Status status = AddBonusLine(); !status.ok()) return status;
     }
-    return std::move(lines_);
+    return absl::OkStatus();
   }
 
  private:
-  Entitlement& NewLine(LineKind kind, std::string key, const Money& base, const Rate& rate,
-                       const Money& amount) {
-    lines_.push_back(Entitlement{
-        partner_id_, kind, std::move(key), nullptr, "", base, rate, amount, {}, std::nullopt});
-    return lines_.back();
+  Entitlement NewLine(LineKind kind, std::string key, const Money& base, const Rate& rate,
+                      const Money& amount) {
+    return Entitlement{partner_id_, kind,   std::move(key), nullptr, "",     base,
+                       rate,        amount, nullptr,        {},      nullptr};
   }
 
-  absl::Status AddSale(const SaleState& sale) {
+  absl::Status AddSale(SaleState& sale) {
     const Event& event = *sale.sale;
     Money net = Money::FromMinor(sale.amount_minor - sale.refunded_minor, event.amount.currency());
 
     // A sale in another currency is converted at its own rate, whenever it is refunded.
-    std::optional<money::Conversion> conversion;
     Money base = net;
     if (event.exchange_rate.has_value()) {
       absl::StatusOr<money::Conversion> converted =
           money::Convert(net, *event.exchange_rate, plan_.rounding);
       if (!converted.ok()) return converted.status();
       base = converted->converted;
-      conversion = *std::move(converted);
+      sale.conversion = *std::move(converted);
     }
     net_sales_ += base.minor_units();
 
-    if (plan_.pool.has_value() && !event.co_sellers.empty()) {
-      return AddPoolShares(sale, base, conversion);
-    }
+    if (plan_.pool.has_value() && !event.co_sellers.empty()) return AddPoolShares(sale, base);
 
-    auto category =
-        rules_.category_index.find(absl::string_view(event.category.data(), event.category.size()));
+    auto category = rules_.category_index.end();
+    if (!event.category.empty() && !rules_.category_index.empty()) {
+      category = rules_.category_index.find(
+          absl::string_view(event.category.data(), event.category.size()));
+    }
     bool has_override = category != rules_.category_index.end();
-    if (!has_override && plan_.rate.has_value()) {
+    if (!has_override && plan_.rate.has_value() && plan_.accelerator.has_value()) {
       flat_base_.minor_units += base.minor_units();
       AppendSaleEvents(sale, flat_base_.events);
     }
@@ -103,16 +106,16 @@ class PeriodCalculator {
     if (!amount.ok()) return amount.status();
     capped_sum_ += amount->minor_units();
 
-    Entitlement& line =
+    Entitlement line =
         NewLine(LineKind::kSale, absl::StrCat("sale/", event.event_id), base, rate, *amount);
     line.rule = has_override ? &rules_.category_rules[category->second] : &rules_.flat_rule;
-    AppendSaleEvents(sale, line.events);
-    line.conversion = std::move(conversion);
-    return absl::OkStatus();
+    line.sale = sale.sale;
+    line.events = sale.changes;
+    line.conversion = &sale.conversion;
+    return sink_(line);
   }
 
-  absl::Status AddPoolShares(const SaleState& sale, const Money& base,
-                             const std::optional<money::Conversion>& conversion) {
+  absl::Status AddPoolShares(const SaleState& sale, const Money& base) {
     const Event& event = *sale.sale;
     const Pool& pool = *plan_.pool;
     absl::StatusOr<Money> pool_amount = money::MultiplyByRate(base, pool.rate, plan_.rounding);
@@ -134,12 +137,14 @@ class PeriodCalculator {
     if (!shares.ok()) return shares.status();
 
     for (size_t i = 0; i < partners.size(); ++i) {
-      Entitlement& line = NewLine(LineKind::kPoolShare, absl::StrCat("pool/", event.event_id), base,
-                                  pool.rate, (*shares)[i]);
-      line.partner_id = std::string(partners[i]);
+      Entitlement line = NewLine(LineKind::kPoolShare, absl::StrCat("pool/", event.event_id), base,
+                                 pool.rate, (*shares)[i]);
+      line.partner_id = partners[i];
       line.rule = &rules_.pool_rule;
-      AppendSaleEvents(sale, line.events);
-      line.conversion = conversion;
+      line.sale = sale.sale;
+      line.events = sale.changes;
+      line.conversion = &sale.conversion;
+      if (absl::Status status = sink_(line); !status.ok()) return status;
     }
     return absl::OkStatus();
   }
@@ -152,10 +157,10 @@ class PeriodCalculator {
     if (!amount.ok()) return amount.status();
     capped_sum_ += amount->minor_units();
 
-    Entitlement& line = NewLine(kind, std::move(key), *base_money, rate, *amount);
+    Entitlement line = NewLine(kind, std::move(key), *base_money, rate, *amount);
     line.owned_rule = std::move(rule);
     line.events = events;
-    return absl::OkStatus();
+    return sink_(line);
   }
 
   // Index of the band that contains `amount`; bands are contiguous from zero and open-ended.
@@ -233,9 +238,9 @@ class PeriodCalculator {
     absl::StatusOr<Money> reduction = plan_.cap->Subtract(*uncapped);
     if (!reduction.ok()) return reduction.status();
 
-    Entitlement& line = NewLine(LineKind::kCap, "cap", *uncapped, Rate::Zero(), *reduction);
+    Entitlement line = NewLine(LineKind::kCap, "cap", *uncapped, Rate::Zero(), *reduction);
     line.owned_rule = absl::StrCat("cap ", plan_.cap->ToString());
-    return absl::OkStatus();
+    return sink_(line);
   }
 
   absl::Status AddBonusLine() {
@@ -251,19 +256,19 @@ class PeriodCalculator {
 
     absl::StatusOr<Money> net = MoneyFromWide(net_sales_, currency_);
     if (!net.ok()) return net.status();
-    Entitlement& line =
+    Entitlement line =
         NewLine(LineKind::kBonus, "bonus", *net, reached->threshold, reached->amount);
     line.owned_rule = absl::StrCat("bonus at ", reached->threshold.ToPercentString(), " of target ",
                                    plan_.target->ToString());
-    return absl::OkStatus();
+    return sink_(line);
   }
 
   const PlanRules& rules_;
   const Plan& plan_;
   const money::Currency& currency_;
   const std::string& partner_id_;
+  EntitlementSink sink_;
 
-  std::vector<Entitlement> lines_;
   // Net sales of the period in the plan's currency, for the bonus attainment.
   absl::int128 net_sales_ = 0;
   // Sum of sale, band and accelerator entitlements, which the cap limits.
@@ -303,10 +308,9 @@ PlanRules::PlanRules(const Plan& plan) : plan(plan) {
   }
 }
 
-absl::StatusOr<std::vector<Entitlement>> ComputeEntitlements(const PlanRules& rules,
-                                                             const std::string& partner_id,
-                                                             const SourcePeriod& source) {
-  return PeriodCalculator(rules, partner_id).Compute(source);
+absl::Status ComputeEntitlements(const PlanRules& rules, const std::string& partner_id,
+                                 const SourcePeriod& source, EntitlementSink sink) {
+  return PeriodCalculator(rules, partner_id, sink).Compute(source);
 }
 
 }  // namespace consort::commission::internal

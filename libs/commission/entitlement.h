@@ -11,8 +11,10 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "commission/plan.h"
 #include "commission/statement.h"
 #include "money/money.h"
@@ -26,6 +28,8 @@ struct SaleState {
   int64_t amount_minor = 0;
   int64_t refunded_minor = 0;
   std::vector<const Event*> changes;
+  // The net amount converted into the plan's currency, for sales in another currency.
+  std::optional<money::Conversion> conversion;
   // Index of the sale's source period in Ledger::periods.
   size_t period_index = 0;
 };
@@ -34,7 +38,7 @@ struct SaleState {
 struct SourcePeriod {
   period::Period period;
   std::string label;
-  std::vector<const SaleState*> sales;
+  std::vector<SaleState*> sales;
 };
 
 // Strings and derived rates of a plan that every line reuses, computed once per statement.
@@ -53,9 +57,10 @@ struct PlanRules {
   std::string pool_rule;
 };
 
-// One line key's entitlement in one source period.
+// One line key's entitlement in one source period. It lives only while the sink runs, so the
+// sink copies or moves what it keeps.
 struct Entitlement {
-  std::string partner_id;
+  std::string_view partner_id;
   LineKind kind = LineKind::kSale;
   std::string key;
   const std::string* rule = nullptr;
@@ -63,18 +68,21 @@ struct Entitlement {
   money::Money base;
   money::Rate rate;
   money::Money amount;
-  // Events behind the line, in event order; a change follows its sale.
-  std::vector<const Event*> events;
-  std::optional<money::Conversion> conversion;
+  // Events behind the line in event order: `sale` when set, then `events`.
+  const Event* sale = nullptr;
+  absl::Span<const Event* const> events;
+  const std::optional<money::Conversion>* conversion = nullptr;
 
   const std::string& RuleText() const { return rule != nullptr ? *rule : owned_rule; }
 };
 
-// Computes the entitlements of one source period, in a fixed order: sale and pool lines in event
-// order, then band, accelerator, cap and bonus lines.
-absl::StatusOr<std::vector<Entitlement>> ComputeEntitlements(const PlanRules& rules,
-                                                             const std::string& partner_id,
-                                                             const SourcePeriod& source);
+// Receives each entitlement of a source period; an error stops the computation.
+using EntitlementSink = absl::FunctionRef<absl::Status(Entitlement&)>;
+
+// Computes the entitlements of one source period and passes them to `sink` in a fixed order:
+// sale and pool lines in event order, then band, accelerator, cap and bonus lines.
+absl::Status ComputeEntitlements(const PlanRules& rules, const std::string& partner_id,
+                                 const SourcePeriod& source, EntitlementSink sink);
 
 }  // namespace consort::commission::internal
 

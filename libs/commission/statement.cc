@@ -53,7 +53,7 @@ absl::Status CheckSale(const Event& event, const Plan& plan) {
     return EventError(event, "amount",
                       absl::StrCat(AmountText(event.amount), ": a sale must be positive"));
   }
-  bool foreign = event.amount.currency().code != plan.currency->code;
+  bool foreign = !money::SameCurrency(event.amount.currency(), *plan.currency);
   if (foreign && !event.exchange_rate.has_value()) {
     return EventError(
         event, "exchange_rate",
@@ -72,9 +72,11 @@ absl::Status CheckSale(const Event& event, const Plan& plan) {
                        AbslView(plan.currency->code)));
     }
   }
-  absl::flat_hash_set<absl::string_view> co_sellers;
-  for (const std::string& partner : event.co_sellers) {
-    if (!IsValidId(partner) || !co_sellers.insert(View(partner)).second) {
+  for (size_t i = 0; i < event.co_sellers.size(); ++i) {
+    const std::string& partner = event.co_sellers[i];
+    auto earlier_end = event.co_sellers.begin() + i;
+    bool repeated = std::find(event.co_sellers.begin(), earlier_end, partner) != earlier_end;
+    if (!IsValidId(partner) || repeated) {
       return EventError(event, "co_sellers",
                         absl::StrCat(money::QuoteForError(partner),
                                      ": expected distinct ids of 1 to 128 printable characters"));
@@ -85,7 +87,7 @@ absl::Status CheckSale(const Event& event, const Plan& plan) {
 
 absl::Status ApplyChange(const Event& event, SaleState& sale) {
   const Event& original = *sale.sale;
-  if (event.amount.currency().code != original.amount.currency().code) {
+  if (!event.amount.SameCurrency(original.amount)) {
     return EventError(
         event, "amount",
         absl::StrCat(AmountText(event.amount), ": it must be in the currency of sale ",
@@ -114,6 +116,46 @@ absl::Status ApplyChange(const Event& event, SaleState& sale) {
   return absl::OkStatus();
 }
 
+// Finds or adds the source period of an event time. Most events fall in the statement period,
+// which is checked first without any time-zone arithmetic.
+class SourcePeriodIndex {
+ public:
+  // `expected_sales` sizes the statement period's list, where most sales fall.
+  SourcePeriodIndex(const period::Period& statement_period, std::vector<SourcePeriod>& periods,
+                    size_t expected_sales)
+      : statement_period_(statement_period), periods_(periods), expected_sales_(expected_sales) {}
+
+  size_t IndexOf(absl::Time event_time) {
+    if (statement_period_.Contains(event_time)) {
+      if (!statement_index_.has_value()) {
+        statement_index_ = Add(statement_period_);
+        periods_.back().sales.reserve(expected_sales_);
+      }
+      return *statement_index_;
+    }
+    period::Period source =
+        period::PeriodOf(statement_period_.kind, event_time, statement_period_.zone,
+                         statement_period_.fiscal_start_month);
+    auto found = earlier_.find(source.start);
+    if (found != earlier_.end()) return found->second;
+    size_t index = Add(source);
+    earlier_.emplace(source.start, index);
+    return index;
+  }
+
+ private:
+  size_t Add(const period::Period& period) {
+    periods_.push_back(SourcePeriod{period, period.Label(), {}});
+    return periods_.size() - 1;
+  }
+
+  const period::Period& statement_period_;
+  std::vector<SourcePeriod>& periods_;
+  const size_t expected_sales_;
+  std::optional<size_t> statement_index_;
+  std::map<absl::Time, size_t> earlier_;
+};
+
 // Sales grouped by source period, with their refunds and amendments applied.
 struct Ledger {
   std::vector<SaleState> sales;
@@ -129,7 +171,10 @@ absl::StatusOr<Ledger> BuildLedger(const StatementRequest& request) {
   for (const Event& event : request.events) {
     if (event.event_time < statement_period.end) ordered.push_back(&event);
   }
-  std::sort(ordered.begin(), ordered.end(), EventBefore);
+  // The event store usually returns events in this order already.
+  if (!std::is_sorted(ordered.begin(), ordered.end(), EventBefore)) {
+    std::sort(ordered.begin(), ordered.end(), EventBefore);
+  }
 
   Ledger ledger;
   size_t sale_count = std::count_if(ordered.begin(), ordered.end(),
@@ -139,34 +184,31 @@ absl::StatusOr<Ledger> BuildLedger(const StatementRequest& request) {
   absl::flat_hash_map<absl::string_view, SaleState*> sales_by_id;
   absl::flat_hash_set<absl::string_view> change_ids;
   sales_by_id.reserve(sale_count);
-  std::map<absl::Time, size_t> period_by_start;
+  SourcePeriodIndex period_index(statement_period, ledger.periods, sale_count);
 
   for (const Event* event : ordered) {
     if (!IsValidId(event->event_id)) {
       return EventError(*event, "event_id",
                         "expected 1 to 128 printable ASCII characters without spaces");
     }
+    // One hash look-up per sale both detects a repeated id and reserves the sale's slot.
     absl::string_view id = View(event->event_id);
-    if (sales_by_id.contains(id) || change_ids.contains(id)) {
+    bool is_sale = event->kind == EventKind::kSale;
+    auto [sale_slot, new_id] = is_sale
+                                   ? sales_by_id.try_emplace(id, nullptr)
+                                   : std::make_pair(sales_by_id.end(), !sales_by_id.contains(id));
+    if (!new_id || (!change_ids.empty() && change_ids.contains(id))) {
       return EventError(*event, "event_id", "it is used by more than one event");
     }
 
-    if (event->kind == EventKind::kSale) {
+    if (is_sale) {
       if (absl::Status status = CheckSale(*event, plan); !status.ok()) return status;
       SaleState& sale = ledger.sales.emplace_back();
       sale.sale = event;
       sale.amount_minor = event->amount.minor_units();
-
-      period::Period source =
-          statement_period.Contains(event->event_time)
-              ? statement_period
-              : period::PeriodOf(statement_period.kind, event->event_time, statement_period.zone,
-                                 statement_period.fiscal_start_month);
-      auto [it, inserted] = period_by_start.try_emplace(source.start, ledger.periods.size());
-      if (inserted) ledger.periods.push_back(SourcePeriod{source, source.Label(), {}});
-      sale.period_index = it->second;
+      sale.period_index = period_index.IndexOf(event->event_time);
       ledger.periods[sale.period_index].sales.push_back(&sale);
-      sales_by_id.emplace(id, &sale);
+      sale_slot->second = &sale;
       continue;
     }
 
@@ -233,72 +275,98 @@ absl::StatusOr<absl::flat_hash_map<absl::string_view, IssuedMap>> IndexIssued(
   return issued;
 }
 
+// Calls `visit` for each event behind an entitlement, in event order.
+template <typename Visit>
+void ForEachEvent(const Entitlement& entitlement, Visit visit) {
+  if (entitlement.sale != nullptr) visit(*entitlement.sale);
+  for (const Event* event : entitlement.events) visit(*event);
+}
+
 // Names the events that no issued line of the key named yet; a new change brings its sale.
 std::vector<std::string> NewEventIds(const Entitlement& entitlement, const IssuedKey* issued) {
   std::vector<std::string> ids;
   if (issued == nullptr) {
-    ids.reserve(entitlement.events.size());
-    for (const Event* event : entitlement.events) ids.push_back(event->event_id);
+    ids.reserve(entitlement.events.size() + 1);
+    ForEachEvent(entitlement, [&](const Event& event) { ids.push_back(event.event_id); });
     return ids;
   }
   absl::flat_hash_set<absl::string_view> named;
-  for (const Event* event : entitlement.events) {
-    if (issued->event_ids.contains(View(event->event_id))) continue;
-    if (event->kind != EventKind::kSale && named.insert(View(event->original_event_id)).second) {
-      ids.push_back(event->original_event_id);
+  ForEachEvent(entitlement, [&](const Event& event) {
+    if (issued->event_ids.contains(View(event.event_id))) return;
+    if (event.kind != EventKind::kSale && named.insert(View(event.original_event_id)).second) {
+      ids.push_back(event.original_event_id);
     }
-    if (named.insert(View(event->event_id)).second) ids.push_back(event->event_id);
-  }
+    if (named.insert(View(event.event_id)).second) ids.push_back(event.event_id);
+  });
   return ids;
 }
 
-absl::Status AppendLines(const StatementRequest& request, const SourcePeriod& source,
-                         std::vector<Entitlement>& entitlements, IssuedMap& issued,
-                         std::vector<StatementLine>& lines) {
-  const money::Currency& currency = *request.plan->currency;
-  const bool earlier_period = source.period.start < request.period.start;
+// Turns the entitlements of one source period into statement lines: each entitlement less what
+// was issued for its key, then full reversals of issued keys that have no entitlement any more.
+class LineWriter {
+ public:
+  LineWriter(const StatementRequest& request, const SourcePeriod& source, IssuedMap& issued,
+             std::vector<StatementLine>& lines)
+      : currency_(*request.plan->currency),
+        source_(source),
+        earlier_period_(source.period.start < request.period.start),
+        issued_(issued),
+        lines_(lines) {}
 
-  for (Entitlement& entitlement : entitlements) {
-    auto found = issued.find({View(entitlement.partner_id), View(entitlement.key)});
-    IssuedKey* previous = found == issued.end() ? nullptr : &found->second;
+  absl::Status Write(Entitlement& entitlement) {
+    IssuedKey* previous = nullptr;
+    if (!issued_.empty()) {
+      auto found = issued_.find({AbslView(entitlement.partner_id), View(entitlement.key)});
+      if (found != issued_.end()) previous = &found->second;
+    }
     int64_t previous_minor = previous == nullptr ? 0 : previous->amount_minor;
     if (previous != nullptr) previous->entitled = true;
 
     absl::int128 delta = absl::int128(entitlement.amount.minor_units()) - previous_minor;
-    if (previous != nullptr && delta == 0) continue;
+    if (previous != nullptr && delta == 0) return absl::OkStatus();
     if (delta > Money::kMaxMinorUnits || delta < -Money::kMaxMinorUnits) {
       return absl::OutOfRangeError(
-          absl::StrCat("the adjustment of ", entitlement.key, " in ", source.label, " overflows"));
+          absl::StrCat("the adjustment of ", entitlement.key, " in ", source_.label, " overflows"));
     }
 
-    lines.push_back(StatementLine{
-        std::move(entitlement.partner_id), source.label, entitlement.kind,
-        std::move(entitlement.key), entitlement.RuleText(), entitlement.base, entitlement.rate,
-        Money::FromMinor(static_cast<int64_t>(delta), currency),
-        Money::FromMinor(previous_minor, currency), earlier_period || previous != nullptr,
-        NewEventIds(entitlement, previous), std::move(entitlement.conversion)});
+    // Built in place: a line is a few hundred bytes and this is the engine's innermost loop.
+    lines_.emplace_back(std::string(entitlement.partner_id), source_.label, entitlement.kind,
+                        std::move(entitlement.key), entitlement.RuleText(), entitlement.base,
+                        entitlement.rate, Money::FromMinor(static_cast<int64_t>(delta), currency_),
+                        Money::FromMinor(previous_minor, currency_),
+                        earlier_period_ || previous != nullptr, NewEventIds(entitlement, previous),
+                        entitlement.conversion != nullptr ? *entitlement.conversion : std::nullopt);
+    return absl::OkStatus();
   }
 
-  // Keys issued before that the plan no longer pays, such as a band the base left or a bonus
-  // threshold no longer reached, are reversed in full.
-  for (auto& [partner_and_key, previous] : issued) {
-    if (previous.entitled || previous.amount_minor == 0) continue;
-    const StatementLine& last = *previous.last;
-    lines.push_back(StatementLine{last.partner_id,
-                                  source.label,
-                                  last.kind,
-                                  last.key,
-                                  last.rule,
-                                  Money::Zero(currency),
-                                  last.rate,
-                                  Money::FromMinor(-previous.amount_minor, currency),
-                                  Money::FromMinor(previous.amount_minor, currency),
-                                  true,
-                                  {},
-                                  std::nullopt});
+  // Reverses in full the keys issued before that the plan no longer pays, such as a band the
+  // base left or a bonus threshold no longer reached.
+  void ReverseUnentitledKeys() {
+    for (auto& [partner_and_key, previous] : issued_) {
+      if (previous.entitled || previous.amount_minor == 0) continue;
+      const StatementLine& last = *previous.last;
+      lines_.push_back(StatementLine{last.partner_id,
+                                     source_.label,
+                                     last.kind,
+                                     last.key,
+                                     last.rule,
+                                     Money::Zero(currency_),
+                                     last.rate,
+                                     Money::FromMinor(-previous.amount_minor, currency_),
+                                     Money::FromMinor(previous.amount_minor, currency_),
+                                     true,
+                                     {},
+                                     std::nullopt});
+    }
   }
-  return absl::OkStatus();
-}
+
+ private:
+  const money::Currency& currency_;
+  const SourcePeriod& source_;
+  const bool earlier_period_;
+  IssuedMap& issued_;
+  std::vector<StatementLine>& lines_;
+};
 
 absl::StatusOr<std::vector<PartnerTotal>> ComputeTotals(const StatementRequest& request,
                                                         const std::vector<StatementLine>& lines) {
@@ -376,12 +444,12 @@ absl::StatusOr<Statement> ComputeStatement(const StatementRequest& request) {
   statement.lines.reserve(ledger->sales.size());
   PlanRules rules(*request.plan);
   for (const SourcePeriod& source : ledger->periods) {
-    absl::StatusOr<std::vector<Entitlement>> entitlements =
-        internal::ComputeEntitlements(rules, request.partner_id, source);
-    if (!entitlements.ok()) return entitlements.status();
-    absl::Status status =
-        AppendLines(request, source, *entitlements, (*issued)[View(source.label)], statement.lines);
+    LineWriter writer(request, source, (*issued)[View(source.label)], statement.lines);
+    absl::Status status = internal::ComputeEntitlements(
+        rules, request.partner_id, source,
+        [&writer](Entitlement& entitlement) { return writer.Write(entitlement); });
     if (!status.ok()) return status;
+    writer.ReverseUnentitledKeys();
   }
 
   absl::StatusOr<std::vector<PartnerTotal>> totals = ComputeTotals(request, statement.lines);

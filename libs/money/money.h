@@ -43,6 +43,11 @@ const Currency* FindCurrency(std::string_view code);
 // Returns the whole table, ordered by code.
 absl::Span<const Currency> AllCurrencies();
 
+// Returns whether two currencies have the same code. Table entries compare by address first.
+inline bool SameCurrency(const Currency& a, const Currency& b) {
+  return &a == &b || a.code == b.code;
+}
+
 // How a quotient that falls between two minor units is rounded. The modes are symmetric around
 // zero, so a refund rounds to the exact negation of the sale that it reverses.
 enum class RoundingMode {
@@ -97,14 +102,16 @@ class Money {
   // Returns whether both the currency and the amount are equal. Amounts in different currencies
   // are never equal; ordering them is an error that Compare reports.
   friend bool operator==(const Money& a, const Money& b) {
-    return a.minor_units_ == b.minor_units_ && a.currency_->code == b.currency_->code;
+    return a.minor_units_ == b.minor_units_ && money::SameCurrency(*a.currency_, *b.currency_);
   }
 
   // Orders two amounts of the same currency. Returns InvalidArgument when the currencies differ.
   absl::StatusOr<std::strong_ordering> Compare(const Money& other) const;
 
   // Returns whether `other` has the same currency code.
-  bool SameCurrency(const Money& other) const { return currency_->code == other.currency_->code; }
+  bool SameCurrency(const Money& other) const {
+    return money::SameCurrency(*currency_, *other.currency_);
+  }
 
  private:
   Money(int64_t minor_units, const Currency* currency)
