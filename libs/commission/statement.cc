@@ -248,12 +248,26 @@ absl::StatusOr<Ledger> BuildLedger(const StatementRequest& request) {
 // source period.
 struct IssuedKey {
   int64_t amount_minor = 0;
-  absl::flat_hash_set<absl::string_view> event_ids;
+  std::vector<absl::string_view> event_ids;
   const StatementLine* last = nullptr;
   bool entitled = false;  // whether the new computation has an entitlement for the key
+
+  // Returns whether an issued line of the key named the event. Keys with many events, such as
+  // band lines, get a hash set on first use.
+  bool Named(absl::string_view event_id) {
+    constexpr size_t kMaxLinearSearch = 16;
+    if (event_ids.size() <= kMaxLinearSearch) {
+      return std::find(event_ids.begin(), event_ids.end(), event_id) != event_ids.end();
+    }
+    if (!event_id_set.has_value()) event_id_set.emplace(event_ids.begin(), event_ids.end());
+    return event_id_set->contains(event_id);
+  }
+
+  std::optional<absl::flat_hash_set<absl::string_view>> event_id_set;
 };
 
-using IssuedMap = std::map<std::pair<absl::string_view, absl::string_view>, IssuedKey>;
+// Issued lines of one source period by partner id and key.
+using IssuedMap = absl::flat_hash_map<std::pair<absl::string_view, absl::string_view>, IssuedKey>;
 
 absl::StatusOr<absl::flat_hash_map<absl::string_view, IssuedMap>> IndexIssued(
     const StatementRequest& request, const Ledger& ledger) {
@@ -269,7 +283,7 @@ absl::StatusOr<absl::flat_hash_map<absl::string_view, IssuedMap>> IndexIssued(
     }
     IssuedKey& key = period->second[{View(line.partner_id), View(line.key)}];
     key.amount_minor += line.amount.minor_units();
-    for (const std::string& id : line.event_ids) key.event_ids.insert(View(id));
+    for (const std::string& id : line.event_ids) key.event_ids.push_back(View(id));
     key.last = &line;
   }
   return issued;
@@ -283,20 +297,20 @@ void ForEachEvent(const Entitlement& entitlement, Visit visit) {
 }
 
 // Names the events that no issued line of the key named yet; a new change brings its sale.
-std::vector<std::string> NewEventIds(const Entitlement& entitlement, const IssuedKey* issued) {
+std::vector<std::string> NewEventIds(const Entitlement& entitlement, IssuedKey* issued) {
   std::vector<std::string> ids;
   if (issued == nullptr) {
     ids.reserve(entitlement.events.size() + 1);
     ForEachEvent(entitlement, [&](const Event& event) { ids.push_back(event.event_id); });
     return ids;
   }
-  absl::flat_hash_set<absl::string_view> named;
+  auto add_once = [&ids](const std::string& id) {
+    if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
+  };
   ForEachEvent(entitlement, [&](const Event& event) {
-    if (issued->event_ids.contains(View(event.event_id))) return;
-    if (event.kind != EventKind::kSale && named.insert(View(event.original_event_id)).second) {
-      ids.push_back(event.original_event_id);
-    }
-    if (named.insert(View(event.event_id)).second) ids.push_back(event.event_id);
+    if (issued->Named(View(event.event_id))) return;
+    if (event.kind != EventKind::kSale) add_once(event.original_event_id);
+    add_once(event.event_id);
   });
   return ids;
 }
@@ -329,21 +343,31 @@ class LineWriter {
           absl::StrCat("the adjustment of ", entitlement.key, " in ", source_.label, " overflows"));
     }
 
-    // Built in place: a line is a few hundred bytes and this is the engine's innermost loop.
-    lines_.emplace_back(std::string(entitlement.partner_id), source_.label, entitlement.kind,
-                        std::move(entitlement.key), entitlement.RuleText(), entitlement.base,
-                        entitlement.rate, Money::FromMinor(static_cast<int64_t>(delta), currency_),
-                        Money::FromMinor(previous_minor, currency_),
-                        earlier_period_ || previous != nullptr, NewEventIds(entitlement, previous),
-                        entitlement.conversion != nullptr ? *entitlement.conversion : std::nullopt);
+    lines_.push_back(
+        StatementLine{std::string(entitlement.partner_id), source_.label, entitlement.kind,
+                      std::move(entitlement.key), entitlement.RuleText(), entitlement.base,
+                      entitlement.rate, Money::FromMinor(static_cast<int64_t>(delta), currency_),
+                      Money::FromMinor(previous_minor, currency_),
+                      earlier_period_ || previous != nullptr, NewEventIds(entitlement, previous),
+                      entitlement.conversion != nullptr ? *entitlement.conversion : std::nullopt});
     return absl::OkStatus();
   }
 
   // Reverses in full the keys issued before that the plan no longer pays, such as a band the
   // base left or a bonus threshold no longer reached.
   void ReverseUnentitledKeys() {
-    for (auto& [partner_and_key, previous] : issued_) {
-      if (previous.entitled || previous.amount_minor == 0) continue;
+    // Ordered by partner id and key, so that the lines do not depend on hash order.
+    std::vector<std::pair<std::pair<absl::string_view, absl::string_view>, const IssuedKey*>>
+        reversed;
+    for (const auto& [partner_and_key, previous] : issued_) {
+      if (!previous.entitled && previous.amount_minor != 0) {
+        reversed.emplace_back(partner_and_key, &previous);
+      }
+    }
+    std::sort(reversed.begin(), reversed.end());
+
+    for (const auto& [partner_and_key, previous_key] : reversed) {
+      const IssuedKey& previous = *previous_key;
       const StatementLine& last = *previous.last;
       lines_.push_back(StatementLine{last.partner_id,
                                      source_.label,
