@@ -77,8 +77,8 @@ struct Period {
 // the earlier one.
 absl::Time StartOfDay(absl::CivilDay day, const absl::TimeZone& zone);
 
-// Return the period of the kind that contains `instant` in `zone`. `fiscal_start_month` must be
-// 1 to 12 (see ValidateFiscalStartMonth); the program aborts otherwise.
+// Each returns the period of its kind that contains `instant` in `zone`. `fiscal_start_month` must
+// be 1 to 12 (see ValidateFiscalStartMonth), or the program aborts.
 Period DayOf(absl::Time instant, const absl::TimeZone& zone);
 Period IsoWeekOf(absl::Time instant, const absl::TimeZone& zone);
 Period MonthOf(absl::Time instant, const absl::TimeZone& zone);

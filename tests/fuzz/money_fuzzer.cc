@@ -44,7 +44,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Check(Rate::Parse(rate->ToString()).value() == *rate);
     Check(Rate::Parse(rate->ToPercentString()).value() == *rate);
     Money base = Money::FromMinor(123'456'789, *consort::money::FindCurrency("EUR"));
-    for (RoundingMode mode : {RoundingMode::kHalfUp, RoundingMode::kHalfEven, RoundingMode::kDown}) {
+    for (RoundingMode mode :
+         {RoundingMode::kHalfUp, RoundingMode::kHalfEven, RoundingMode::kDown}) {
       absl::StatusOr<Money> product = consort::money::MultiplyByRate(base, *rate, mode);
       absl::StatusOr<Money> negated = consort::money::MultiplyByRate(base.Negate(), *rate, mode);
       Check(product.ok() == negated.ok());

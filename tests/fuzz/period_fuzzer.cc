@@ -1,5 +1,5 @@
-// Fuzzes period label parsing. The first byte picks the zone and the fiscal start month; a label
-// that parses must be returned unchanged by Label and its period must be a non-empty interval
+// Fuzzes period label parsing. The first byte picks the zone and the fiscal start month. A label
+// that parses must come back unchanged from Label, and its period must be a non-empty interval
 // that contains its own start.
 #include <cstddef>
 #include <cstdint>

@@ -1,6 +1,6 @@
 // Fuzzes plan parsing and the statement engine. A plan that parses must format to text that
-// parses to the same text again, and computing a statement with it over a fixed set of sales and
-// refunds must return lines that add up to the totals, or an error.
+// parses to the same text again. A statement computed with it over a fixed set of sales and
+// refunds must be an error or have lines that add up to its totals.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -57,8 +57,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                 Money::FromMinor(2'500'000, currency), "", {}),
       MakeEvent("r1", EventKind::kRefund, day + absl::Hours(5), Money::FromMinor(999, currency),
                 "s1", {}),
-      MakeEvent("r2", EventKind::kRefund, day + absl::Hours(6), Money::FromMinor(2'500'000, currency),
-                "s3", {}),
+      MakeEvent("r2", EventKind::kRefund, day + absl::Hours(6),
+                Money::FromMinor(2'500'000, currency), "s3", {}),
   };
   consort::commission::StatementRequest request{&*plan, "partner-1", march, events, {}, {}};
   absl::StatusOr<consort::commission::Statement> statement =
