@@ -44,9 +44,9 @@ absl::StatusOr<std::vector<CoverageAnswer>> GrpcCoverageSource::Check(
                           absl::StrCat("ContractService.CheckCoverage failed: ", error.message()));
     }
     if (static_cast<size_t>(response.results_size()) != end - begin) {
-      return absl::InternalError(absl::StrCat(
-          "ContractService.CheckCoverage returned ", response.results_size(), " results for ",
-          end - begin, " queries"));
+      return absl::InternalError(absl::StrCat("ContractService.CheckCoverage returned ",
+                                              response.results_size(), " results for ", end - begin,
+                                              " queries"));
     }
     for (const auto& result : response.results()) {
       answers.push_back(CoverageAnswer{result.covered(), result.contract_id(), result.currency(),

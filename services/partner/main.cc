@@ -26,7 +26,7 @@ namespace {
 
 constexpr int kDefaultGrpcPort = 50051;
 constexpr int kDefaultMetricsPort = 9451;
-// Connections to Redis; each ReportSales batch holds one for a round trip at a time.
+// Connections to Redis; each ReportSales batch uses one for a round trip at a time.
 constexpr int kRedisPoolSize = 16;
 // Time allowed for one CheckCoverage call; past it the batch's uncached sales are rejected as
 // coverage_unavailable.
@@ -83,8 +83,7 @@ int main(int argc, char** argv) {
   }
 
   consort::partner::GrpcCoverageSource coverage_source(
-      grpc::CreateChannel(contract_address, grpc::InsecureChannelCredentials()),
-      kCoverageDeadline);
+      grpc::CreateChannel(contract_address, grpc::InsecureChannelCredentials()), kCoverageDeadline);
   consort::partner::CoverageCache coverage(coverage_source);
   consort::partner::PartnerStore partners(redis, keys);
   consort::partner::SaleStore sales(redis, keys, config.topic_sales);

@@ -52,9 +52,9 @@ grpc::Status PartnerServiceImpl::CreatePartner(grpc::ServerContext* context,
   auto created = partners_.Create(partner);
   if (!created.ok()) return ToGrpcStatus(created.status());
   if (!created->created && !SameInputFields(created->partner, partner)) {
-    return ToGrpcStatus(absl::AlreadyExistsError(absl::StrCat(
-        "partner ", partner.partner_id(),
-        " already exists with different fields; use UpdatePartner to change it")));
+    return ToGrpcStatus(absl::AlreadyExistsError(
+        absl::StrCat("partner ", partner.partner_id(),
+                     " already exists with different fields; use UpdatePartner to change it")));
   }
   if (created->created) {
     spdlog::info("msg=\"partner created\" partner_id={} status={}", partner.partner_id(),
@@ -98,12 +98,12 @@ grpc::Status PartnerServiceImpl::UpdatePartner(grpc::ServerContext* context,
                                                v1::Partner* response) {
   if (auto status = CheckUpdateRequest(*request); !status.ok()) return ToGrpcStatus(status);
   const absl::Time now = now_();
-  auto updated = partners_.Update(
-      request->partner().partner_id(),
-      [&](const v1::Partner& stored) { return ApplyUpdate(stored, *request, now); });
+  auto updated = partners_.Update(request->partner().partner_id(), [&](const v1::Partner& stored) {
+    return ApplyUpdate(stored, *request, now);
+  });
   if (!updated.ok()) return ToGrpcStatus(updated.status());
-  spdlog::info("msg=\"partner updated\" partner_id={} fields={} status={}",
-               updated->partner_id(), Quote(request->update_mask().ShortDebugString()),
+  spdlog::info("msg=\"partner updated\" partner_id={} fields={} status={}", updated->partner_id(),
+               Quote(request->update_mask().ShortDebugString()),
                v1::PartnerStatus_Name(updated->status()));
   *response = *std::move(updated);
   return grpc::Status::OK;
@@ -150,8 +150,8 @@ grpc::Status PartnerServiceImpl::ReportSales(
     context->TryCancel();
   }
   reader.join();
-  spdlog::debug("msg=\"sales stream ended\" peer={} answered={} code={}", context->peer(),
-                answered, static_cast<int>(status.error_code()));
+  spdlog::debug("msg=\"sales stream ended\" peer={} answered={} code={}", context->peer(), answered,
+                static_cast<int>(status.error_code()));
   return status;
 }
 

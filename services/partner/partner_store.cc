@@ -56,11 +56,10 @@ PartnerStore::PartnerStore(redis::Pool& redis, PartnerKeys keys)
       replace_script_(kReplaceLua) {}
 
 absl::StatusOr<PartnerStore::CreateResult> PartnerStore::Create(const v1::Partner& partner) {
-  auto reply = redis_.Eval(create_script_,
-                           {keys_.Partner(partner.partner_id()), keys_.PartnerIds()},
-                           {partner.partner_id(), v1::PartnerStatus_Name(partner.status()),
-                            partner.SerializeAsString()},
-                           "partner_create");
+  auto reply = redis_.Eval(
+      create_script_, {keys_.Partner(partner.partner_id()), keys_.PartnerIds()},
+      {partner.partner_id(), v1::PartnerStatus_Name(partner.status()), partner.SerializeAsString()},
+      "partner_create");
   if (!reply.ok()) return reply.status();
   if (reply->elements.size() != 2) {
     return absl::InternalError("partner create script returned an unexpected reply");
@@ -84,9 +83,9 @@ absl::StatusOr<v1::Partner> PartnerStore::Get(const std::string& partner_id) {
 }
 
 absl::StatusOr<PartnerStore::Page> PartnerStore::List(const std::string& after, int page_size) {
-  // One id more than the page tells whether another page follows.
-  auto ids = redis_.Run({"ZRANGEBYLEX", keys_.PartnerIds(), after.empty() ? "-" : "(" + after,
-                         "+", "LIMIT", "0", absl::StrCat(page_size + 1)},
+  // Reading one id more than the page shows whether another page follows.
+  auto ids = redis_.Run({"ZRANGEBYLEX", keys_.PartnerIds(), after.empty() ? "-" : "(" + after, "+",
+                         "LIMIT", "0", absl::StrCat(page_size + 1)},
                         "partner_list");
   if (!ids.ok()) return ids.status();
 
@@ -102,7 +101,8 @@ absl::StatusOr<PartnerStore::Page> PartnerStore::List(const std::string& after, 
   if (!protos.ok()) return protos.status();
   for (size_t i = 0; i < count; ++i) {
     const redis::Reply& reply = (*protos)[i];
-    if (reply.is_error()) return absl::InternalError(absl::StrCat("Redis HGET failed: ", reply.str));
+    if (reply.is_error())
+      return absl::InternalError(absl::StrCat("Redis HGET failed: ", reply.str));
     if (reply.is_nil()) continue;
     auto partner = ParsePartner(reply.str, ids->elements[i].str);
     if (!partner.ok()) return partner.status();
@@ -122,16 +122,16 @@ absl::StatusOr<v1::Partner> PartnerStore::Update(const std::string& partner_id,
     auto updated = mutation(*stored);
     if (!updated.ok()) return updated.status();
 
-    auto reply = redis_.Eval(replace_script_, {keys_.Partner(partner_id)},
-                             {*raw, v1::PartnerStatus_Name(updated->status()),
-                              updated->SerializeAsString()},
-                             "partner_update");
+    auto reply =
+        redis_.Eval(replace_script_, {keys_.Partner(partner_id)},
+                    {*raw, v1::PartnerStatus_Name(updated->status()), updated->SerializeAsString()},
+                    "partner_update");
     if (!reply.ok()) return reply.status();
     if (reply->integer == 1) return updated;
     if (reply->integer == -1) return NotFound(partner_id);
   }
-  return absl::AbortedError(absl::StrCat("partner ", partner_id,
-                                         " kept changing while it was updated; retry"));
+  return absl::AbortedError(
+      absl::StrCat("partner ", partner_id, " kept changing while it was updated; retry"));
 }
 
 }  // namespace consort::partner

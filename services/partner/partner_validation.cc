@@ -141,7 +141,8 @@ absl::Status CheckNewPartner(const Partner& partner) {
   if (auto status = CheckIdentifier("partner.partner_id", partner.partner_id()); !status.ok()) {
     return status;
   }
-  if (auto status = CheckText("partner.display_name", partner.display_name(), kMaxDisplayName, true);
+  if (auto status =
+          CheckText("partner.display_name", partner.display_name(), kMaxDisplayName, true);
       !status.ok()) {
     return status;
   }
@@ -210,9 +211,11 @@ absl::StatusOr<Partner> ApplyUpdate(const Partner& stored, const v1::UpdatePartn
     } else if (path == "status") {
       if (stored.status() == v1::PARTNER_STATUS_TERMINATED &&
           input.status() != v1::PARTNER_STATUS_TERMINATED) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "partner ", stored.partner_id(), " is PARTNER_STATUS_TERMINATED, which is final; it "
-            "cannot move to ", v1::PartnerStatus_Name(input.status())));
+        return absl::FailedPreconditionError(
+            absl::StrCat("partner ", stored.partner_id(),
+                         " is PARTNER_STATUS_TERMINATED, which is final; it "
+                         "cannot move to ",
+                         v1::PartnerStatus_Name(input.status())));
       }
       updated.set_status(input.status());
     }
@@ -224,8 +227,7 @@ absl::StatusOr<Partner> ApplyUpdate(const Partner& stored, const v1::UpdatePartn
 absl::StatusOr<int> CheckPageSize(int32_t page_size) {
   if (page_size == 0) return kDefaultPageSize;
   if (page_size < 0 || page_size > kMaxPageSize) {
-    return InvalidField("page_size", absl::StrCat(page_size),
-                        "expected 1 to 1000, or 0 for 100");
+    return InvalidField("page_size", absl::StrCat(page_size), "expected 1 to 1000, or 0 for 100");
   }
   return page_size;
 }

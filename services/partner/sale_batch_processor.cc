@@ -132,7 +132,10 @@ SaleBatchProcessor::SaleBatchProcessor(SaleStore& store, CoverageCache& coverage
       rejected_(prometheus::BuildCounter()
                     .Name("consort_sales_rejected_total")
                     .Help("Sale records rejected, by reason")
-                    .Register(registry)) {}
+                    .Register(registry)) {
+  // Every reason is exported from the start, so that rate() sees the first rejection.
+  for (const char* reason : reason::kAll) rejected_.Add({{"reason", reason}});
+}
 
 void SaleBatchProcessor::Reject(SaleResult& result, const std::string& reason,
                                 std::string message) {
@@ -195,8 +198,8 @@ void SaleBatchProcessor::CheckStoredState(const PreflightResult& preflight,
                                           std::vector<SaleResult>& results) {
   for (Item& item : items) {
     SaleResult& result = results[item.index];
-    // A record reported again is answered DUPLICATE whatever changed since, so that a client
-    // retrying after a lost answer learns that the record is stored.
+    // A record reported again gets DUPLICATE whatever changed since, so that a client that
+    // retries after a lost response learns that the record is stored.
     if (preflight.existing_sale_ids.contains(item.sale.sale_id)) {
       MarkDuplicate(result);
       item.done = true;
@@ -236,9 +239,10 @@ void SaleBatchProcessor::ResolveCoverage(std::vector<Item>& items,
   if (!lookup.source_error.ok()) {
     int64_t suppressed = 0;
     if (CoverageLogLimiter().Allow("coverage", suppressed)) {
-      spdlog::warn("msg=\"coverage check failed; sales rejected as coverage_unavailable\" "
-                   "error={} suppressed={}",
-                   Quote(lookup.source_error.ToString()), suppressed);
+      spdlog::warn(
+          "msg=\"coverage check failed; sales rejected as coverage_unavailable\" "
+          "error={} suppressed={}",
+          Quote(lookup.source_error.ToString()), suppressed);
     }
   }
   for (size_t i = 0; i < sales.size(); ++i) {
@@ -256,8 +260,11 @@ void SaleBatchProcessor::ResolveCoverage(std::vector<Item>& items,
     }
     if (!answer->covered) {
       Reject(result, reason::kNotCovered,
-             absl::StrCat(DescribeScope(item.sale), " are not covered by an active contract of "
-                          "partner_id ", Quote(item.sale.partner_id), "; expected a scope that an "
+             absl::StrCat(DescribeScope(item.sale),
+                          " are not covered by an active contract of "
+                          "partner_id ",
+                          Quote(item.sale.partner_id),
+                          "; expected a scope that an "
                           "active contract covers",
                           answer->reason.empty() ? "" : absl::StrCat(" (", answer->reason, ")")));
       continue;
@@ -295,18 +302,17 @@ void SaleBatchProcessor::ResolveOriginals(const PreflightResult& preflight,
 
     SaleResult& result = results[item.index];
     const std::string& original_id = item.sale.original_sale_id;
-    const std::string not_found_allowed =
-        absl::StrCat("expected the sale_id of an accepted sale of partner_id ",
-                     Quote(item.sale.partner_id));
+    const std::string not_found_allowed = absl::StrCat(
+        "expected the sale_id of an accepted sale of partner_id ", Quote(item.sale.partner_id));
     std::string original_currency;
-    if (auto stored = preflight.originals.find(original_id);
-        stored != preflight.originals.end()) {
+    if (auto stored = preflight.originals.find(original_id); stored != preflight.originals.end()) {
       const StoredSale& original = stored->second;
       if (original.partner_id != item.sale.partner_id || original.kind != "sale") {
         const std::string allowed =
             original.kind == "refund"
-                ? absl::StrCat(not_found_allowed, "; it names a refund, and only a sale can be "
-                                                  "refunded")
+                ? absl::StrCat(not_found_allowed,
+                               "; it names a refund, and only a sale can be "
+                               "refunded")
                 : absl::StrCat(not_found_allowed, "; it names a sale of another partner");
         Reject(result, reason::kOriginalSaleNotFound,
                std::string(InvalidField("original_sale_id", original_id, allowed).message()));
@@ -322,16 +328,16 @@ void SaleBatchProcessor::ResolveOriginals(const PreflightResult& preflight,
                pending != batch_sales.end() &&
                pending->second->sale.partner_id == item.sale.partner_id) {
       const Item& original = *pending->second;
-      original_currency = std::string(original.sale.currency->code.data(),
-                                      original.sale.currency->code.size());
+      original_currency =
+          std::string(original.sale.currency->code.data(), original.sale.currency->code.size());
       item.contract_id = original.contract_id;
       item.region = original.region;
       item.product_category = original.product_category;
       item.channel = original.channel;
     } else {
-      Reject(result, reason::kOriginalSaleNotFound,
-             std::string(InvalidField("original_sale_id", original_id, not_found_allowed)
-                             .message()));
+      Reject(
+          result, reason::kOriginalSaleNotFound,
+          std::string(InvalidField("original_sale_id", original_id, not_found_allowed).message()));
       item.done = true;
       continue;
     }
@@ -340,11 +346,11 @@ void SaleBatchProcessor::ResolveOriginals(const PreflightResult& preflight,
                                       item.sale.currency->code.size());
     if (refund_currency != original_currency) {
       Reject(result, reason::kCurrencyMismatch,
-             std::string(InvalidField("amount.currency", refund_currency,
-                                      absl::StrCat("expected ", original_currency,
-                                                   ", the currency of original sale ",
-                                                   Quote(original_id)))
-                             .message()));
+             std::string(
+                 InvalidField("amount.currency", refund_currency,
+                              absl::StrCat("expected ", original_currency,
+                                           ", the currency of original sale ", Quote(original_id)))
+                     .message()));
       item.done = true;
     }
   }

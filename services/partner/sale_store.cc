@@ -21,7 +21,8 @@ constexpr int kCommitAttempts = 3;
 // Returns {outcome, reason, detail}. Every check comes before the first write, so a record is
 // stored whole or not at all. Amounts stay below 2^53, so Lua numbers compare them exactly.
 std::string RecordScript() {
-  return absl::StrCat(R"lua(
+  return absl::StrCat(
+      R"lua(
 if redis.call('EXISTS', KEYS[2]) == 1 then
   return {'duplicate', '', ''}
 end
@@ -51,9 +52,8 @@ redis.call('HSET', KEYS[2], 'partner_id', ARGV[2], 'kind', ARGV[1], 'amount_mino
            'original_sale_id', ARGV[12], 'quantity', ARGV[13], 'event_time', ARGV[14],
            'freight_minor', ARGV[15], 'event_id', ARGV[16])
 )lua",
-                      absl::StrFormat(outbox::kAppendLua, "KEYS[4]", "ARGV[4]", "ARGV[2]",
-                                      "ARGV[5]"),
-                      "\nreturn {'accepted', '', ''}\n");
+      absl::StrFormat(outbox::kAppendLua, "KEYS[4]", "ARGV[4]", "ARGV[2]", "ARGV[5]"),
+      "\nreturn {'accepted', '', ''}\n");
 }
 
 CommitResult ParseCommitReply(const redis::Reply& reply) {
@@ -113,10 +113,9 @@ absl::StatusOr<PreflightResult> SaleStore::Preflight(const PreflightQuery& query
   for (const auto& id : query.original_sale_ids) {
     const redis::Reply& reply = (*replies)[next++];
     if (reply.elements.size() != 7 || reply.elements[0].is_nil()) continue;
-    result.originals[id] = StoredSale{reply.elements[0].str, reply.elements[1].str,
-                                      reply.elements[2].str, reply.elements[3].str,
-                                      reply.elements[4].str, reply.elements[5].str,
-                                      reply.elements[6].str};
+    result.originals[id] = StoredSale{
+        reply.elements[0].str, reply.elements[1].str, reply.elements[2].str, reply.elements[3].str,
+        reply.elements[4].str, reply.elements[5].str, reply.elements[6].str};
   }
   return result;
 }
@@ -133,10 +132,10 @@ absl::StatusOr<std::vector<CommitResult>> SaleStore::Commit(const std::vector<Sa
         std::vector<std::string>{keys_.Partner(write.partner_id), std::move(sale_key),
                                  std::move(original_key), outbox_key},
         std::vector<std::string>{
-            write.is_refund ? "refund" : "sale", write.partner_id,
-            absl::StrCat(write.amount_minor), sales_topic_, write.event_payload, write.currency,
-            write.contract_id, write.region, write.product_category, write.channel,
-            write.order_id, write.original_sale_id, absl::StrCat(write.quantity),
+            write.is_refund ? "refund" : "sale", write.partner_id, absl::StrCat(write.amount_minor),
+            sales_topic_, write.event_payload, write.currency, write.contract_id, write.region,
+            write.product_category, write.channel, write.order_id, write.original_sale_id,
+            absl::StrCat(write.quantity),
             absl::FormatTime(absl::RFC3339_full, write.event_time, absl::UTCTimeZone()),
             absl::StrCat(write.freight_minor), write.event_id});
   }
@@ -154,8 +153,8 @@ absl::StatusOr<std::vector<CommitResult>> SaleStore::Commit(const std::vector<Sa
   for (size_t i = 0; i < replies->size(); ++i) {
     const redis::Reply& reply = (*replies)[i];
     if (reply.is_error() || reply.elements.size() != 3) {
-      return absl::InternalError(absl::StrCat("sale script failed for sale_id ",
-                                              writes[i].sale_id, ": ", reply.str));
+      return absl::InternalError(
+          absl::StrCat("sale script failed for sale_id ", writes[i].sale_id, ": ", reply.str));
     }
     results.push_back(ParseCommitReply(reply));
   }

@@ -2,17 +2,17 @@
 
 // Redis storage of accepted sales and refunds, for SaleBatchProcessor.
 //
-// A batch costs two round trips: Preflight reads, in one pipeline, the status of the batch's
-// partners, which sale ids already exist and the originals that its refunds name; Commit runs one
-// Lua script per record in a single pipeline, in stream order. Each script checks again, atomically,
-// what Preflight saw (the partner is ACTIVE, the sale id is new, the original belongs to the
-// partner and has enough left to refund), then stores the record in `<ns>partner:sale:<sale_id>`,
-// adds the refund to the original's refunded_minor and appends the SaleEvent to the outbox stream.
-// A record is stored with its event or not at all.
+// A batch costs two round trips. Preflight reads, in one pipeline, the status of the batch's
+// partners, which sale ids already exist and the originals that its refunds name. Commit runs one
+// Lua script per record in a single pipeline, in stream order. Each script checks again,
+// atomically, what Preflight saw (the partner is ACTIVE, the sale id is new, the original belongs
+// to the partner and has enough left to refund), then stores the record in
+// `<ns>partner:sale:<sale_id>`, adds the refund to the original's refunded_minor and appends the
+// SaleEvent to the outbox stream. A record is stored with its event or not at all.
 //
 // Sale hash fields: partner_id, kind ("sale" or "refund"), amount_minor (positive),
-// refunded_minor (0 for a refund), currency, contract_id, region, product_category, channel, order_id,
-// original_sale_id, quantity, event_time (RFC 3339), freight_minor, event_id.
+// refunded_minor (0 for a refund), currency, contract_id, region, product_category, channel,
+// order_id, original_sale_id, quantity, event_time (RFC 3339), freight_minor, event_id.
 //
 // Thread safety: any number of threads may call the methods at once.
 

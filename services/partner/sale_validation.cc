@@ -41,13 +41,12 @@ std::string CurrencyCode(const money::Currency& currency) {
 // only when `allow_zero`; negative amounts never do.
 std::variant<int64_t, SaleRejection> ParseAmount(absl::string_view field,
                                                  const consort::common::v1::Money& money,
-                                                 const money::Currency& currency,
-                                                 bool allow_zero) {
+                                                 const money::Currency& currency, bool allow_zero) {
   const std::string amount_field = absl::StrCat(field, ".amount");
   const std::string allowed =
-      absl::StrCat("expected a ", allow_zero ? "non-negative" : "positive", " decimal with at most ",
-                   currency.minor_unit, " decimals for ", CurrencyCode(currency),
-                   ", for example ", ExampleAmount(currency));
+      absl::StrCat("expected a ", allow_zero ? "non-negative" : "positive",
+                   " decimal with at most ", currency.minor_unit, " decimals for ",
+                   CurrencyCode(currency), ", for example ", ExampleAmount(currency));
   if (money.amount().empty()) {
     return Reject(reason::kMissingField, MissingField(amount_field, allowed));
   }
@@ -79,7 +78,8 @@ std::variant<const money::Currency*, SaleRejection> FindMoneyCurrency(
   }
   const money::Currency* currency = money::FindCurrency(money.currency());
   if (currency == nullptr) {
-    return Reject(reason::kInvalidCurrency, InvalidField(currency_field, money.currency(), kAllowed));
+    return Reject(reason::kInvalidCurrency,
+                  InvalidField(currency_field, money.currency(), kAllowed));
   }
   return currency;
 }
@@ -93,8 +93,9 @@ std::optional<SaleRejection> CheckKindAndOriginal(const SaleRecord& record, Chec
       sale.is_refund = true;
       break;
     case v1::SALE_RECORD_KIND_UNSPECIFIED:
-      return Reject(reason::kMissingField,
-                    MissingField("kind", "expected SALE_RECORD_KIND_SALE or SALE_RECORD_KIND_REFUND"));
+      return Reject(
+          reason::kMissingField,
+          MissingField("kind", "expected SALE_RECORD_KIND_SALE or SALE_RECORD_KIND_REFUND"));
     default:
       return Reject(reason::kInvalidField,
                     InvalidField("kind", absl::StrCat(static_cast<int>(record.kind())),
@@ -126,8 +127,9 @@ std::optional<SaleRejection> CheckKindAndOriginal(const SaleRecord& record, Chec
 std::optional<SaleRejection> CheckAmount(const SaleRecord& record, CheckedSale& sale) {
   if (!record.has_amount()) {
     return Reject(reason::kMissingField,
-                  MissingField("amount", "expected a currency and a positive amount, for example "
-                                         "{currency: \"BRL\", amount: \"58.90\"}"));
+                  MissingField("amount",
+                               "expected a currency and a positive amount, for example "
+                               "{currency: \"BRL\", amount: \"58.90\"}"));
   }
   auto currency = FindMoneyCurrency("amount", record.amount());
   if (auto* rejection = std::get_if<SaleRejection>(&currency)) return std::move(*rejection);
@@ -159,9 +161,8 @@ std::optional<SaleRejection> CheckScope(const SaleRecord& record, CheckedSale& s
 
 std::optional<SaleRejection> CheckQuantity(const SaleRecord& record, CheckedSale& sale) {
   if (record.quantity() < 0 || record.quantity() > kMaxQuantity) {
-    return Reject(reason::kInvalidField,
-                  InvalidField("quantity", absl::StrCat(record.quantity()),
-                               "expected 1 to 1000000 units, or 0 for 1"));
+    return Reject(reason::kInvalidField, InvalidField("quantity", absl::StrCat(record.quantity()),
+                                                      "expected 1 to 1000000 units, or 0 for 1"));
   }
   if (sale.is_refund) {
     sale.quantity = 0;
@@ -212,8 +213,7 @@ std::optional<SaleRejection> CheckFreight(const SaleRecord& record, CheckedSale&
 
 }  // namespace
 
-std::variant<CheckedSale, SaleRejection> CheckSaleRecord(const SaleRecord& record,
-                                                         absl::Time now) {
+std::variant<CheckedSale, SaleRejection> CheckSaleRecord(const SaleRecord& record, absl::Time now) {
   CheckedSale sale;
   if (auto status = CheckReference("sale_id", record.sale_id(), kMaxSaleIdLength); !status.ok()) {
     return RejectField(record.sale_id(), status);

@@ -31,6 +31,12 @@ inline constexpr char kNotCovered[] = "not_covered";
 inline constexpr char kOriginalSaleNotFound[] = "original_sale_not_found";
 inline constexpr char kRefundExceedsRemaining[] = "refund_exceeds_remaining";
 inline constexpr char kCoverageUnavailable[] = "coverage_unavailable";
+
+inline constexpr const char* kAll[] = {
+    kMissingField,  kInvalidField,         kPartnerNotFound,        kPartnerNotActive,
+    kInvalidAmount, kInvalidCurrency,      kCurrencyMismatch,       kEventTimeInFuture,
+    kNotCovered,    kOriginalSaleNotFound, kRefundExceedsRemaining, kCoverageUnavailable,
+};
 }  // namespace reason
 
 // How far in the future an event_time may lie, for clocks of reporting systems that run ahead.

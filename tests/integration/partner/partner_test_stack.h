@@ -4,9 +4,9 @@
 // binaries, clients for both, a ReportSales call that reads results while it writes, a reader of
 // the sales topic, and a scrape of /metrics.
 
-#include <sys/socket.h>
-#include <netinet/in.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <memory>
@@ -91,8 +91,7 @@ inline std::string HttpGet(int port, const std::string& path) {
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   std::string response;
   if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0) {
-    const std::string request =
-        absl::StrCat("GET ", path, " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
+    const std::string request = absl::StrCat("GET ", path, " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
     if (write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size())) {
       char buffer[8192];
       ssize_t n;
@@ -205,17 +204,17 @@ class PartnerStackTest : public ::testing::Test {
   std::string Metrics() { return HttpGet(stack_->service("partner").metrics_port(), "/metrics"); }
 
   // Reads the sales topic from the start until every id in `sale_ids` has an event or `timeout`
-  // passes; returns the events by sale id (the last one read, if Kafka holds a repeat).
+  // passes; returns the events by sale id (the last one read, if Kafka contains a repeat).
   absl::flat_hash_map<std::string, events::v1::SaleEvent> ConsumeSales(
       const std::vector<std::string>& sale_ids, absl::Duration timeout = absl::Seconds(60)) {
     absl::flat_hash_map<std::string, events::v1::SaleEvent> events;
     prometheus::Registry registry;
     NoOffsets offsets;
-    auto consumer = kafka::Consumer::Create(
-        consort::testing::KafkaBootstrap(),
-        absl::StrCat("partner-test-", consort::testing::UniqueSuffix()),
-        {stack_->topic("consort.sales.v1")}, &offsets, registry,
-        {{"auto.offset.reset", "earliest"}});
+    auto consumer =
+        kafka::Consumer::Create(consort::testing::KafkaBootstrap(),
+                                absl::StrCat("partner-test-", consort::testing::UniqueSuffix()),
+                                {stack_->topic("consort.sales.v1")}, &offsets, registry,
+                                {{"auto.offset.reset", "earliest"}});
     EXPECT_TRUE(consumer.ok()) << consumer.status();
     if (!consumer.ok()) return events;
     const absl::Time deadline = absl::Now() + timeout;

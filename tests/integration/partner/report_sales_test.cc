@@ -193,21 +193,20 @@ TEST_F(ReportSalesTest, DuplicatesCountOnce) {
 TEST_F(ReportSalesTest, RefundRules) {
   CreateCoveredPartner("p-ref");
   CreateCoveredPartner("p-ref-other");
-  ASSERT_EQ(Report({SaleRecordOf("rf-1", "p-ref", "100.00"),
-                    SaleRecordOf("rf-2", "p-ref", "40.00"),
+  ASSERT_EQ(Report({SaleRecordOf("rf-1", "p-ref", "100.00"), SaleRecordOf("rf-2", "p-ref", "40.00"),
                     SaleRecordOf("rf-other", "p-ref-other", "10.00")})
                 .size(),
             3u);
 
   const auto results = Report({
-      RefundRecordOf("rf-1-a", "rf-1", "p-ref", "30.00"),       // partial
-      RefundRecordOf("rf-1-b", "rf-1", "p-ref", "70.01"),       // over the remainder
-      RefundRecordOf("rf-1-c", "rf-1", "p-ref", "70.00"),       // the exact remainder
-      RefundRecordOf("rf-2-a", "rf-2", "p-ref", "40.00"),       // full
-      RefundRecordOf("rf-x", "rf-ghost", "p-ref", "1.00"),      // unknown original
-      RefundRecordOf("rf-o", "rf-other", "p-ref", "1.00"),      // another partner's sale
-      RefundRecordOf("rf-rr", "rf-1-a", "p-ref", "1.00"),       // refund of a refund
-      RefundRecordOf("rf-1-d", "rf-1", "p-ref", "0.01"),        // nothing left
+      RefundRecordOf("rf-1-a", "rf-1", "p-ref", "30.00"),   // partial
+      RefundRecordOf("rf-1-b", "rf-1", "p-ref", "70.01"),   // over the remainder
+      RefundRecordOf("rf-1-c", "rf-1", "p-ref", "70.00"),   // the exact remainder
+      RefundRecordOf("rf-2-a", "rf-2", "p-ref", "40.00"),   // full
+      RefundRecordOf("rf-x", "rf-ghost", "p-ref", "1.00"),  // unknown original
+      RefundRecordOf("rf-o", "rf-other", "p-ref", "1.00"),  // another partner's sale
+      RefundRecordOf("rf-rr", "rf-1-a", "p-ref", "1.00"),   // refund of a refund
+      RefundRecordOf("rf-1-d", "rf-1", "p-ref", "0.01"),    // nothing left
   });
   ASSERT_EQ(results.size(), 8u);
   ExpectAccepted(results[0]);

@@ -52,7 +52,8 @@ TEST_F(PartnerStoreTest, GetUnknownIsNotFound) {
 }
 
 TEST_F(PartnerStoreTest, ListPagesInIdOrder) {
-  for (const char* id : {"c", "a", "e", "b", "d"}) ASSERT_TRUE(store_->Create(TestPartner(id)).ok());
+  for (const char* id : {"c", "a", "e", "b", "d"})
+    ASSERT_TRUE(store_->Create(TestPartner(id)).ok());
   auto first = store_->List("", 2);
   ASSERT_TRUE(first.ok());
   ASSERT_EQ(first->partners.size(), 2u);
@@ -100,9 +101,8 @@ TEST_F(PartnerStoreTest, UpdateWritesProtoAndStatus) {
 }
 
 TEST_F(PartnerStoreTest, UpdateUnknownIsNotFound) {
-  auto updated = store_->Update("nobody", [](const v1::Partner& stored) {
-    return absl::StatusOr<v1::Partner>(stored);
-  });
+  auto updated = store_->Update(
+      "nobody", [](const v1::Partner& stored) { return absl::StatusOr<v1::Partner>(stored); });
   EXPECT_EQ(updated.status().code(), absl::StatusCode::kNotFound);
 }
 
@@ -122,11 +122,10 @@ TEST_F(PartnerStoreTest, UpdateRetriesAfterConcurrentChange) {
       // Another writer changes the partner between this read and the write.
       v1::Partner concurrent = stored;
       concurrent.set_display_name("Concurrent");
-      EXPECT_TRUE(redis()
-                      .Run({"HSET", keys().Partner("p-1"), "proto",
-                            concurrent.SerializeAsString()},
-                           "test")
-                      .ok());
+      EXPECT_TRUE(
+          redis()
+              .Run({"HSET", keys().Partner("p-1"), "proto", concurrent.SerializeAsString()}, "test")
+              .ok());
     }
     v1::Partner next = stored;
     next.set_home_region("RJ");

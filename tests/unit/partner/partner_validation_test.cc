@@ -58,9 +58,7 @@ INSTANTIATE_TEST_SUITE_P(
         {"ContactEmailTwoAts", [](auto& p) { p.mutable_contacts(0)->set_email("a@b@c.com"); },
          "partner.contacts[0].email is invalid"},
         {"ContactEmailTooLong",
-         [](auto& p) {
-           p.mutable_contacts(0)->set_email("a@" + std::string(250, 'b') + ".com");
-         },
+         [](auto& p) { p.mutable_contacts(0)->set_email("a@" + std::string(250, 'b') + ".com"); },
          "partner.contacts[0].email is invalid"},
         {"ContactPhoneLetters", [](auto& p) { p.mutable_contacts(0)->set_phone("call me"); },
          "partner.contacts[0].phone is invalid"},
@@ -80,9 +78,7 @@ INSTANTIATE_TEST_SUITE_P(
     }),
     [](const auto& info) { return info.param.name; });
 
-TEST(CheckNewPartner, ValidPartnerPasses) {
-  EXPECT_TRUE(CheckNewPartner(TestPartner("p-1")).ok());
-}
+TEST(CheckNewPartner, ValidPartnerPasses) { EXPECT_TRUE(CheckNewPartner(TestPartner("p-1")).ok()); }
 
 TEST(CheckNewPartner, OptionalContactFieldsMayBeEmpty) {
   v1::Partner partner = TestPartner("p-1");
@@ -113,8 +109,7 @@ TEST(SameInputFields, SeesChangedContact) {
   EXPECT_FALSE(SameInputFields(a, b));
 }
 
-v1::UpdatePartnerRequest UpdateRequest(const v1::Partner& partner,
-                                       std::vector<std::string> paths) {
+v1::UpdatePartnerRequest UpdateRequest(const v1::Partner& partner, std::vector<std::string> paths) {
   v1::UpdatePartnerRequest request;
   *request.mutable_partner() = partner;
   for (auto& path : paths) request.mutable_update_mask()->add_paths(path);
@@ -179,8 +174,7 @@ TEST(ApplyUpdate, ReplacesContacts) {
 TEST(ApplyUpdate, StatusMovesFreely) {
   const v1::Partner stored = TestPartner("p-1", v1::PARTNER_STATUS_SUSPENDED);
   auto updated = ApplyUpdate(
-      stored, UpdateRequest(TestPartner("p-1", v1::PARTNER_STATUS_APPLIED), {"status"}),
-      TestNow());
+      stored, UpdateRequest(TestPartner("p-1", v1::PARTNER_STATUS_APPLIED), {"status"}), TestNow());
   ASSERT_TRUE(updated.ok());
   EXPECT_EQ(updated->status(), v1::PARTNER_STATUS_APPLIED);
 }
@@ -188,8 +182,7 @@ TEST(ApplyUpdate, StatusMovesFreely) {
 TEST(ApplyUpdate, TerminatedIsFinal) {
   const v1::Partner stored = TestPartner("p-1", v1::PARTNER_STATUS_TERMINATED);
   auto updated = ApplyUpdate(
-      stored, UpdateRequest(TestPartner("p-1", v1::PARTNER_STATUS_ACTIVE), {"status"}),
-      TestNow());
+      stored, UpdateRequest(TestPartner("p-1", v1::PARTNER_STATUS_ACTIVE), {"status"}), TestNow());
   EXPECT_EQ(updated.status().code(), absl::StatusCode::kFailedPrecondition);
 }
 

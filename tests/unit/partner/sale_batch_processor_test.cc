@@ -7,6 +7,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "partner/partner_store.h"
+#include "partner/sale_validation.h"
 #include "tests/unit/partner/fake_coverage_source.h"
 #include "tests/unit/partner/redis_fixture.h"
 #include "tests/unit/partner/test_records.h"
@@ -256,8 +257,7 @@ TEST_F(SaleBatchProcessorTest, RefundOverRemainderNamesRemainder) {
 
 TEST_F(SaleBatchProcessorTest, RefundsInOneBatchShareRemainder) {
   ProcessOne(Sale("s-1"));
-  const auto results =
-      Process({Refund("r-1", "s-1", "30.00"), Refund("r-2", "s-1", "30.00")});
+  const auto results = Process({Refund("r-1", "s-1", "30.00"), Refund("r-2", "s-1", "30.00")});
   EXPECT_EQ(results[0].outcome(), v1::SALE_OUTCOME_ACCEPTED);
   ExpectRejected(results[1], "refund_exceeds_remaining");
   EXPECT_THAT(results[1].message(), HasSubstr("at most 28.90 BRL"));
@@ -330,6 +330,14 @@ TEST_F(SaleBatchProcessorTest, PartnerSuspendedLaterRejectsNewSales) {
                   .ok());
   ExpectRejected(ProcessOne(Sale("s-2")), "partner_not_active");
   EXPECT_EQ(ProcessOne(Sale("s-1")).outcome(), v1::SALE_OUTCOME_DUPLICATE);
+}
+
+TEST_F(SaleBatchProcessorTest, EveryRejectReasonIsExported) {
+  size_t series = 0;
+  for (const auto& family : registry().Collect()) {
+    if (family.name == "consort_sales_rejected_total") series = family.metric.size();
+  }
+  EXPECT_EQ(series, std::size(reason::kAll));
 }
 
 TEST_F(SaleBatchProcessorTest, FullBatchIsAccepted) {
