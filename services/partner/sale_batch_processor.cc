@@ -133,7 +133,7 @@ SaleBatchProcessor::SaleBatchProcessor(SaleStore& store, CoverageCache& coverage
                     .Name("consort_sales_rejected_total")
                     .Help("Sale records rejected, by reason")
                     .Register(registry)) {
-  // Every reason is exported from the start, so that rate() sees the first rejection.
+  // Every reason is exported from the start, so that rate() counts the first rejection.
   for (const char* reason : reason::kAll) rejected_.Add({{"reason", reason}});
 }
 

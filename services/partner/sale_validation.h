@@ -43,7 +43,7 @@ inline constexpr const char* kAll[] = {
 inline constexpr absl::Duration kMaxEventTimeSkew = absl::Minutes(5);
 
 // Largest amount in minor units. The store's Lua script compares refunds with the remaining
-// amount as Lua numbers (IEEE doubles), which hold every integer up to 2^53 exactly.
+// amount as Lua numbers (IEEE doubles), which represent every integer up to 2^53 exactly.
 inline constexpr int64_t kMaxAmountMinor = (int64_t{1} << 53) - 1;
 
 inline constexpr int32_t kMaxQuantity = 1'000'000;
