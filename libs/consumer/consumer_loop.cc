@@ -106,9 +106,10 @@ std::optional<absl::StatusOr<ContractTerms>> ConsumerLoop::ResolveContract(
 
     int64_t suppressed = 0;
     if (log_limiter_.Allow("contract", suppressed)) {
-      spdlog::warn("msg=\"contract service unreachable; consumer paused\" look_up={} error={} "
-                   "suppressed={}",
-                   Quote(what), Quote(terms.status().ToString()), suppressed);
+      spdlog::warn(
+          "msg=\"contract service unreachable; consumer paused\" look_up={} error={} "
+          "suppressed={}",
+          Quote(what), Quote(terms.status().ToString()), suppressed);
     }
     if (!Backoff(backoff)) return std::nullopt;
   }
@@ -124,10 +125,10 @@ bool ConsumerLoop::DeadLetter(const std::vector<kafka::Message>& batch,
       if (status.ok()) break;
       int64_t suppressed = 0;
       if (log_limiter_.Allow("deadletter", suppressed)) {
-        spdlog::error("msg=\"sending to the dead-letter topic failed; retrying\" topic={} "
-                      "partition={} offset={} error={} suppressed={}",
-                      message.topic, message.partition, message.offset,
-                      Quote(status.ToString()), suppressed);
+        spdlog::error(
+            "msg=\"sending to the dead-letter topic failed; retrying\" topic={} "
+            "partition={} offset={} error={} suppressed={}",
+            message.topic, message.partition, message.offset, Quote(status.ToString()), suppressed);
       }
       if (!Backoff(backoff)) return false;
     }
@@ -136,17 +137,17 @@ bool ConsumerLoop::DeadLetter(const std::vector<kafka::Message>& batch,
     ++dead_lettered_;
     int64_t suppressed = 0;
     if (log_limiter_.Allow("rejected", suppressed)) {
-      spdlog::warn("msg=\"event dead-lettered\" topic={} partition={} offset={} reason={} "
-                   "detail={} suppressed={}",
-                   message.topic, message.partition, message.offset, rejection.reason,
-                   Quote(rejection.message), suppressed);
+      spdlog::warn(
+          "msg=\"event dead-lettered\" topic={} partition={} offset={} reason={} "
+          "detail={} suppressed={}",
+          message.topic, message.partition, message.offset, rejection.reason,
+          Quote(rejection.message), suppressed);
     }
   }
   return true;
 }
 
-bool ConsumerLoop::RetryStore(const std::function<absl::Status()>& attempt,
-                              size_t batch_messages) {
+bool ConsumerLoop::RetryStore(const std::function<absl::Status()>& attempt, size_t batch_messages) {
   absl::Duration backoff = options_.min_backoff;
   for (int attempt_number = 1;; ++attempt_number) {
     absl::Status status = attempt();
@@ -155,12 +156,12 @@ bool ConsumerLoop::RetryStore(const std::function<absl::Status()>& attempt,
 
     int64_t suppressed = 0;
     if (log_limiter_.Allow(absl::StrCat("store:", status.code()), suppressed)) {
-      spdlog::warn("msg=\"storing a batch failed; retrying\" attempt={} messages={} error={} "
-                   "suppressed={}",
-                   attempt_number, batch_messages, Quote(status.ToString()), suppressed);
+      spdlog::warn(
+          "msg=\"storing a batch failed; retrying\" attempt={} messages={} error={} "
+          "suppressed={}",
+          attempt_number, batch_messages, Quote(status.ToString()), suppressed);
     }
-    if (status.code() == absl::StatusCode::kAborted &&
-        attempt_number < kImmediateConflictRetries) {
+    if (status.code() == absl::StatusCode::kAborted && attempt_number < kImmediateConflictRetries) {
       continue;
     }
     if (!Backoff(backoff)) return false;

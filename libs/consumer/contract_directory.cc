@@ -41,23 +41,21 @@ absl::StatusOr<ContractTerms> ToContractTerms(const Contract& contract) {
   terms.time_zone = contract.time_zone();
 
   if (money::FindCurrency(terms.currency) == nullptr) {
-    return absl::FailedPreconditionError(absl::StrCat("contract ", terms.contract_id,
-                                                      " has the unknown currency \"",
-                                                      terms.currency, "\""));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "contract ", terms.contract_id, " has the unknown currency \"", terms.currency, "\""));
   }
   if (absl::StatusOr<absl::TimeZone> zone = period::LoadZone(terms.time_zone); !zone.ok()) {
-    return absl::FailedPreconditionError(absl::StrCat("contract ", terms.contract_id,
-                                                      " has an unusable time zone: ",
-                                                      zone.status().message()));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "contract ", terms.contract_id, " has an unusable time zone: ", zone.status().message()));
   }
 
   const std::string& target_text = contract.monthly_target().amount();
   if (!target_text.empty()) {
     absl::StatusOr<money::Money> target = money::Money::Parse(target_text, terms.currency);
     if (!target.ok()) {
-      return absl::FailedPreconditionError(absl::StrCat("contract ", terms.contract_id,
-                                                        " has an unusable monthly target: ",
-                                                        target.status().message()));
+      return absl::FailedPreconditionError(
+          absl::StrCat("contract ", terms.contract_id,
+                       " has an unusable monthly target: ", target.status().message()));
     }
     terms.monthly_target_minor = target->minor_units();
   }
@@ -66,9 +64,9 @@ absl::StatusOr<ContractTerms> ToContractTerms(const Contract& contract) {
   if (!rate_text.empty()) {
     absl::StatusOr<money::Rate> rate = money::Rate::Parse(rate_text);
     if (!rate.ok()) {
-      return absl::FailedPreconditionError(absl::StrCat("contract ", terms.contract_id,
-                                                        " has an unusable commission rate: ",
-                                                        rate.status().message()));
+      return absl::FailedPreconditionError(
+          absl::StrCat("contract ", terms.contract_id,
+                       " has an unusable commission rate: ", rate.status().message()));
     }
     if (rate->is_negative() || *rate > money::Rate::One()) {
       return absl::FailedPreconditionError(absl::StrCat("contract ", terms.contract_id,

@@ -31,8 +31,8 @@ absl::StatusOr<std::map<std::string, int64_t>> LoadOffsetHash(redis::Pool& redis
   for (size_t i = 0; i + 1 < reply->elements.size(); i += 2) {
     int64_t offset = 0;
     if (!absl::SimpleAtoi(reply->elements[i + 1].str, &offset)) {
-      return absl::InternalError(absl::StrCat("stored offset of ", reply->elements[i].str,
-                                              " is not an integer"));
+      return absl::InternalError(
+          absl::StrCat("stored offset of ", reply->elements[i].str, " is not an integer"));
     }
     offsets[reply->elements[i].str] = offset;
   }

@@ -23,8 +23,8 @@ TEST(NextOffsets, TakesOffsetAfterLastMessagePerPartition) {
                                       {.topic = "sales", .partition = 2, .offset = 1}});
   EXPECT_EQ(offsets.next[kafka::TopicPartition("sales", 0)], 8);
   EXPECT_EQ(offsets.next[kafka::TopicPartition("sales", 2)], 2);
-  EXPECT_EQ(offsets.fields, (std::vector<std::pair<std::string, int64_t>>{{"sales:0", 8},
-                                                                          {"sales:2", 2}}));
+  EXPECT_EQ(offsets.fields,
+            (std::vector<std::pair<std::string, int64_t>>{{"sales:0", 8}, {"sales:2", 2}}));
 }
 
 TEST(FillConsumerProgress, PrefersStoredOffsets) {
