@@ -1,8 +1,8 @@
 // Checks the Grafana dashboards and the alert rules against real metrics. The test starts the five
-// services against the test run's Kafka and Redis and imports the data set that
-// `consortctl generate --seed 7` writes. Then it starts Debian's Prometheus
-// (deploy/prometheus/run-local) on the services' metrics ports with the alert rules loaded, and
-// runs check-queries, which fails for every dashboard or alert expression without a series.
+// services against the test run's Kafka and Redis and imports a small data set from the current
+// month with consortctl. Then it starts Debian's Prometheus (deploy/prometheus/run-local) on the
+// services' metrics ports with the alert rules loaded, and runs check-queries, which fails for
+// every dashboard or alert expression without a series.
 
 #include <filesystem>
 #include <fstream>
@@ -55,12 +55,14 @@ std::string WriteScrapeConfig(Stack& stack, const std::string& path) {
   return path;
 }
 
-// Writes a small data set in the Olist file layout that consortctl imports: three sellers, six
-// orders in the last hour (one canceled, so it becomes a sale and a refund) and three reviews,
-// one of them 1-star with a complaint text. The business panels show the current month, so the
-// events must fall in it, which `consortctl generate` cannot do because it writes whole past
-// months. NOTE: in the first hour of a month (America/Sao_Paulo, the import's default time zone)
-// the orders fall in the previous month, and the current-month panels have no series.
+// Writes a small data set in the Olist file layout that consortctl imports. It has three sellers
+// and six orders from the last hour, one of them canceled, so that it becomes a sale and a
+// refund. Three reviews follow, one of them 1-star with a complaint text. The business panels
+// show the current month, so the events must fall in it, which `consortctl generate` cannot do
+// because it writes whole past months.
+// NOTE: from 00:00 to about 04:00 UTC on the first day of a month the test fails, because the
+// import dates the orders in America/Sao_Paulo (UTC-3) an hour back, which is still the previous
+// month, while the current-month gauges follow the UTC month.
 void WriteCurrentOlistData(const std::string& dir) {
   std::filesystem::create_directories(dir);
   const absl::TimeZone zone = [] {
