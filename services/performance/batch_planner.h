@@ -15,10 +15,13 @@
 #include <vector>
 
 #include "absl/time/time.h"
-#include "performance/contract_directory.h"
+#include "consumer/contract_directory.h"
+#include "consumer/rejection.h"
 #include "performance/performance_store.h"
 
 namespace consort::performance {
+
+using ContractTerms = consumer::ContractTerms;
 
 // One event that passed validation, with the contract that places it in a period.
 struct ScorableEvent {
@@ -43,13 +46,9 @@ struct ScorableEvent {
   ContractTerms contract;
 };
 
-// An event of the batch that cannot be applied.
-struct PlannedRejection {
-  size_t message_index = 0;
-  // Metric label: "currency_mismatch" or "out_of_range".
-  std::string reason;
-  std::string message;
-};
+// An event of the batch that cannot be applied; its reason label is "currency_mismatch" or
+// "out_of_range".
+using PlannedRejection = consumer::Rejection;
 
 struct BatchPlan {
   // Ordered by period, then partner id.

@@ -1,17 +1,10 @@
 #include "performance/event_consumer.h"
 
-#include <algorithm>
-
-#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
-#include "common/logging.h"
-#include "common/time_util.h"
 #include "consort/events/v1/events.pb.h"
 #include "performance/aggregation.h"
 #include "performance/event_validation.h"
-#include "spdlog/spdlog.h"
 
 namespace consort::performance {
 namespace {
@@ -19,192 +12,84 @@ namespace {
 using consort::events::v1::FeedbackEvent;
 using consort::events::v1::SaleEvent;
 
-// Commit retries after which a batch that keeps conflicting waits with backoff between tries.
-constexpr int kImmediateConflictRetries = 5;
+// Reasons of consort_events_rejected_total, created at start.
+const std::vector<std::string>& RejectionReasons() {
+  static const auto* reasons = new std::vector<std::string>{
+      "undecodable",       "invalid",      "unknown_contract", "currency_mismatch",
+      "no_active_contract", "out_of_range", "unknown_topic"};
+  return *reasons;
+}
 
-// Event time to scorecard update: from 10 ms for live events to a day for a replayed backlog.
-const prometheus::Histogram::BucketBoundaries& LatencyBuckets() {
-  static const auto* buckets = new prometheus::Histogram::BucketBoundaries{
-      0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600, 86400};
-  return *buckets;
+consumer::ConsumerLoopOptions LoopOptions(const EventConsumerOptions& options) {
+  consumer::ConsumerLoopOptions loop;
+  loop.name = "performance";
+  loop.topics = {options.sales_topic, options.feedback_topic};
+  loop.rejection_reasons = RejectionReasons();
+  loop.batch_size = options.batch_size;
+  loop.poll_timeout = options.poll_timeout;
+  loop.min_backoff = options.min_backoff;
+  loop.max_backoff = options.max_backoff;
+  return loop;
 }
 
 }  // namespace
 
-KafkaDeadLetterSink::KafkaDeadLetterSink(kafka::Producer& producer, std::string topic,
-                                         absl::Duration timeout)
-    : producer_(producer), topic_(std::move(topic)), timeout_(timeout) {}
-
-absl::Status KafkaDeadLetterSink::Send(const kafka::Message& message, const std::string& reason) {
-  // TODO: use kafka::SendToDeadLetter once libs/kafka provides it, so that every service writes
-  // the same headers.
-  std::vector<std::pair<std::string, std::string>> headers = {
-      {"consort-deadletter-reason", reason},
-      {"consort-original-topic", message.topic},
-      {"consort-original-partition", absl::StrCat(message.partition)},
-      {"consort-original-offset", absl::StrCat(message.offset)},
-      {"consort-consumer", "performance"},
-  };
-
-  absl::Mutex mu;
-  bool done = false;
-  absl::Status delivery;
-  absl::Status queued =
-      producer_.Produce(topic_, message.key, message.payload, std::move(headers),
-                        [&](absl::Status status) {
-                          absl::MutexLock lock(&mu);
-                          delivery = std::move(status);
-                          done = true;
-                        });
-  if (!queued.ok()) return queued;
-
-  absl::MutexLock lock(&mu);
-  if (!mu.AwaitWithTimeout(absl::Condition(&done), timeout_)) {
-    // The callback still refers to the locals, so wait for it without a limit: librdkafka calls
-    // it after message.timeout.ms at the latest.
-    mu.Await(absl::Condition(&done));
-  }
-  return delivery;
-}
-
-std::string OffsetField(const std::string& topic, int32_t partition) {
-  return absl::StrCat(topic, ":", partition);
-}
-
-absl::StatusOr<std::map<kafka::TopicPartition, int64_t>> RedisOffsetStore::Load(
-    const std::vector<kafka::TopicPartition>& partitions) {
-  absl::StatusOr<std::map<std::string, int64_t>> stored = store_.LoadOffsets();
-  if (!stored.ok()) return stored.status();
-  std::map<kafka::TopicPartition, int64_t> offsets;
-  for (const kafka::TopicPartition& partition : partitions) {
-    auto found = stored->find(OffsetField(partition.first, partition.second));
-    if (found != stored->end()) offsets[partition] = found->second;
-  }
-  return offsets;
-}
-
 EventConsumer::EventConsumer(kafka::Consumer* consumer, ContractLookup& contracts,
                              PerformanceStore& store, DeadLetterSink& dead_letters,
                              prometheus::Registry& registry, EventConsumerOptions options)
-    : consumer_(consumer),
-      contracts_(contracts),
+    : contracts_(contracts),
       store_(store),
-      dead_letters_(dead_letters),
       options_(std::move(options)),
-      consumed_(prometheus::BuildCounter()
-                    .Name("consort_events_consumed_total")
-                    .Help("Events read from Kafka and stored: applied, duplicate or rejected.")
-                    .Register(registry)),
-      rejected_(prometheus::BuildCounter()
-                    .Name("consort_events_rejected_total")
-                    .Help("Events sent to the dead-letter topic, by reason.")
-                    .Register(registry)),
-      latency_(prometheus::BuildHistogram()
-                   .Name("consort_event_processing_latency_seconds")
-                   .Help("Time from an event's event time to the scorecard update that "
-                         "includes it.")
-                   .Register(registry)),
       complaints_(prometheus::BuildCounter()
                       .Name("consort_complaints_total")
                       .Help("Complaints applied to scorecards.")
                       .Register(registry)
                       .Add({})),
-      log_limiter_(3, std::chrono::seconds(10)) {}
+      loop_(consumer, dead_letters, registry, LoopOptions(options_)) {}
 
 EventConsumer::~EventConsumer() { Stop(); }
 
-void EventConsumer::Start() { thread_ = std::thread([this] { Run(); }); }
-
-void EventConsumer::Stop() {
-  if (!stop_.HasBeenNotified()) stop_.Notify();
-  if (thread_.joinable()) thread_.join();
-  if (consumer_ != nullptr) consumer_->Close();
+void EventConsumer::Start() {
+  loop_.Start([this](const std::vector<kafka::Message>& batch) { return ProcessBatch(batch); });
 }
 
-void EventConsumer::Run() {
-  spdlog::info("msg=\"event consumer started\" sales_topic={} feedback_topic={} batch_size={}",
-               options_.sales_topic, options_.feedback_topic, options_.batch_size);
-  absl::Duration backoff = options_.min_backoff;
-  while (!stop_.HasBeenNotified()) {
-    absl::StatusOr<std::vector<kafka::Message>> batch =
-        consumer_->Poll(options_.batch_size, options_.poll_timeout);
-    if (!batch.ok()) {
-      int64_t suppressed = 0;
-      if (log_limiter_.Allow("poll", suppressed)) {
-        spdlog::error("msg=\"polling Kafka failed\" error={} suppressed={}",
-                      Quote(batch.status().ToString()), suppressed);
-      }
-      if (!Backoff(backoff)) break;
-      continue;
-    }
-    backoff = options_.min_backoff;
-    if (batch->empty()) continue;
-
-    absl::StatusOr<std::map<kafka::TopicPartition, int64_t>> offsets = ProcessBatch(*batch);
-    if (!offsets.ok()) break;  // Stopped while waiting for a dependency; the batch is re-read.
-    consumer_->MarkProcessed(*offsets);
-  }
-  spdlog::info("msg=\"event consumer stopped\"");
-}
-
-bool EventConsumer::Backoff(absl::Duration& backoff) {
-  const bool stopped = stop_.WaitForNotificationWithTimeout(backoff);
-  backoff = std::min(backoff * 2, options_.max_backoff);
-  return !stopped;
-}
+void EventConsumer::Stop() { loop_.Stop(); }
 
 absl::StatusOr<std::map<kafka::TopicPartition, int64_t>> EventConsumer::ProcessBatch(
     const std::vector<kafka::Message>& batch) {
-  std::map<kafka::TopicPartition, int64_t> next_offsets;
-  for (const kafka::Message& message : batch) {
-    int64_t& next = next_offsets[{message.topic, message.partition}];
-    next = std::max(next, message.offset + 1);
-  }
-  std::vector<std::pair<std::string, int64_t>> offset_fields;
-  for (const auto& [partition, offset] : next_offsets) {
-    offset_fields.emplace_back(OffsetField(partition.first, partition.second), offset);
-  }
+  const consumer::BatchOffsets offsets = consumer::NextOffsets(batch);
 
   Decoded decoded;
   for (size_t i = 0; i < batch.size(); ++i) {
     if (!Decode(batch[i], i, decoded)) return absl::CancelledError("stopped");
   }
-  if (!DeadLetter(batch, decoded.rejected)) return absl::CancelledError("stopped");
+  if (!loop_.DeadLetter(batch, decoded.rejected)) return absl::CancelledError("stopped");
 
   // Recompute from a fresh snapshot until the commit finds the state it was computed from.
   const SnapshotRequest request = PlanSnapshot(decoded.events);
-  absl::Duration backoff = options_.min_backoff;
   absl::flat_hash_set<size_t> sent;
-  for (int attempt = 1;; ++attempt) {
-    absl::StatusOr<Snapshot> snapshot = store_.ReadSnapshot(request);
-    absl::Status status = snapshot.status();
-    if (status.ok()) {
-      BatchPlan plan = PlanBatch(decoded.events, *snapshot, absl::Now());
-      // A rejection found on an earlier attempt was sent already.
-      std::vector<PlannedRejection> fresh;
-      for (PlannedRejection& rejection : plan.rejected) {
-        if (sent.insert(rejection.message_index).second) fresh.push_back(std::move(rejection));
-      }
-      if (!DeadLetter(batch, fresh)) return absl::CancelledError("stopped");
+  const bool stored = loop_.RetryStore(
+      [&]() -> absl::Status {
+        absl::StatusOr<Snapshot> snapshot = store_.ReadSnapshot(request);
+        if (!snapshot.ok()) return snapshot.status();
+        BatchPlan plan = PlanBatch(decoded.events, *snapshot, absl::Now());
 
-      status = store_.Commit(plan.writes, offset_fields);
-      if (status.ok()) {
-        RecordApplied(batch, decoded.events, plan);
-        return next_offsets;
-      }
-    }
+        // A rejection found on an earlier attempt was sent already.
+        std::vector<PlannedRejection> fresh;
+        for (PlannedRejection& rejection : plan.rejected) {
+          if (sent.insert(rejection.message_index).second) fresh.push_back(std::move(rejection));
+        }
+        if (!loop_.DeadLetter(batch, fresh)) return absl::CancelledError("stopped");
 
-    int64_t suppressed = 0;
-    if (log_limiter_.Allow(absl::StrCat("store:", status.code()), suppressed)) {
-      spdlog::warn("msg=\"storing a batch failed; retrying\" attempt={} messages={} error={} "
-                   "suppressed={}",
-                   attempt, batch.size(), Quote(status.ToString()), suppressed);
-    }
-    if (status.code() == absl::StatusCode::kAborted && attempt < kImmediateConflictRetries) {
-      continue;
-    }
-    if (!Backoff(backoff)) return absl::CancelledError("stopped");
-  }
+        absl::Status status = store_.Commit(plan.writes, offsets.fields);
+        if (!status.ok()) return status;
+        loop_.CountConsumed(batch);
+        RecordApplied(decoded.events, plan);
+        return absl::OkStatus();
+      },
+      batch.size());
+  if (!stored) return absl::CancelledError("stopped");
+  return offsets.next;
 }
 
 bool EventConsumer::Decode(const kafka::Message& message, size_t index, Decoded& decoded) {
@@ -227,7 +112,7 @@ bool EventConsumer::DecodeSale(const kafka::Message& message, size_t index, Deco
     return true;
   }
 
-  std::optional<absl::StatusOr<ContractTerms>> contract = ResolveContract(
+  std::optional<absl::StatusOr<ContractTerms>> contract = loop_.ResolveContract(
       [&] { return contracts_.GetContract(sale.contract_id()); },
       absl::StrCat("contract ", sale.contract_id()));
   if (!contract.has_value()) return false;
@@ -283,7 +168,7 @@ bool EventConsumer::DecodeFeedback(const kafka::Message& message, size_t index,
     return true;
   }
 
-  std::optional<absl::StatusOr<ContractTerms>> contract = ResolveContract(
+  std::optional<absl::StatusOr<ContractTerms>> contract = loop_.ResolveContract(
       [&] { return contracts_.GetActiveContract(feedback.partner_id()); },
       absl::StrCat("active contract of partner ", feedback.partner_id()));
   if (!contract.has_value()) return false;
@@ -313,73 +198,14 @@ bool EventConsumer::DecodeFeedback(const kafka::Message& message, size_t index,
   return true;
 }
 
-std::optional<absl::StatusOr<ContractTerms>> EventConsumer::ResolveContract(
-    const std::function<absl::StatusOr<ContractTerms>()>& lookup, const std::string& what) {
-  absl::Duration backoff = options_.min_backoff;
-  while (true) {
-    absl::StatusOr<ContractTerms> terms = lookup();
-    if (terms.ok() || !IsTransient(terms.status())) return terms;
-
-    int64_t suppressed = 0;
-    if (log_limiter_.Allow("contract", suppressed)) {
-      spdlog::warn("msg=\"contract service unreachable; consumer paused\" look_up={} error={} "
-                   "suppressed={}",
-                   Quote(what), Quote(terms.status().ToString()), suppressed);
-    }
-    if (!Backoff(backoff)) return std::nullopt;
-  }
-}
-
-bool EventConsumer::DeadLetter(const std::vector<kafka::Message>& batch,
-                               const std::vector<PlannedRejection>& rejected) {
-  for (const PlannedRejection& rejection : rejected) {
-    const kafka::Message& message = batch[rejection.message_index];
-    absl::Duration backoff = options_.min_backoff;
-    while (true) {
-      absl::Status status = dead_letters_.Send(message, rejection.message);
-      if (status.ok()) break;
-      int64_t suppressed = 0;
-      if (log_limiter_.Allow("deadletter", suppressed)) {
-        spdlog::error("msg=\"sending to the dead-letter topic failed; retrying\" topic={} "
-                      "partition={} offset={} error={} suppressed={}",
-                      message.topic, message.partition, message.offset,
-                      Quote(status.ToString()), suppressed);
-      }
-      if (!Backoff(backoff)) return false;
-    }
-
-    rejected_.Add({{"topic", message.topic}, {"reason", rejection.reason}}).Increment();
-    ++dead_lettered_;
-    int64_t suppressed = 0;
-    if (log_limiter_.Allow("rejected", suppressed)) {
-      spdlog::warn("msg=\"event dead-lettered\" topic={} partition={} offset={} reason={} "
-                   "detail={} suppressed={}",
-                   message.topic, message.partition, message.offset, rejection.reason,
-                   Quote(rejection.message), suppressed);
-    }
-  }
-  return true;
-}
-
-void EventConsumer::RecordApplied(const std::vector<kafka::Message>& batch,
-                                  const std::vector<ScorableEvent>& events,
+void EventConsumer::RecordApplied(const std::vector<ScorableEvent>& events,
                                   const BatchPlan& plan) {
-  absl::flat_hash_map<std::string, int64_t> consumed_by_topic;
-  for (const kafka::Message& message : batch) ++consumed_by_topic[message.topic];
-  for (const auto& [topic, count] : consumed_by_topic) {
-    consumed_.Add({{"topic", topic}}).Increment(static_cast<double>(count));
-  }
-
   const absl::Time now = absl::Now();
-  prometheus::Histogram& sales_latency =
-      latency_.Add({{"topic", options_.sales_topic}}, LatencyBuckets());
-  prometheus::Histogram& feedback_latency =
-      latency_.Add({{"topic", options_.feedback_topic}}, LatencyBuckets());
   for (size_t index : plan.applied) {
     const ScorableEvent& event = events[index];
     const bool feedback = event.kind == ScorableEvent::Kind::kFeedback;
-    const double seconds = absl::ToDoubleSeconds(now - event.event_time);
-    (feedback ? feedback_latency : sales_latency).Observe(std::max(seconds, 0.0));
+    loop_.ObserveLatency(feedback ? options_.feedback_topic : options_.sales_topic,
+                         event.event_time, now);
     if (feedback && event.complaint) complaints_.Increment();
   }
 }

@@ -7,12 +7,14 @@
 #include "CLI/CLI.hpp"
 #include "common/config.h"
 #include "common/logging.h"
+#include "consumer/contract_directory.h"
+#include "consumer/dead_letter_sink.h"
+#include "consumer/offset_store.h"
 #include "grpcpp/grpcpp.h"
 #include "kafka/consumer.h"
 #include "kafka/producer.h"
 #include "kafka/topics.h"
 #include "outbox/outbox_relay.h"
-#include "performance/contract_directory.h"
 #include "performance/current_month_metrics.h"
 #include "performance/event_consumer.h"
 #include "performance/performance_service.h"
@@ -92,18 +94,18 @@ int main(int argc, char** argv) {
 
   consort::performance::PerformanceStore store(redis, common.redis_namespace,
                                                common.topic_scores);
-  consort::performance::GrpcContractDirectory contracts(
+  consort::consumer::GrpcContractDirectory contracts(
       grpc::CreateChannel(config.contract_address, grpc::InsecureChannelCredentials()),
       absl::Milliseconds(config.contract_deadline_ms));
-  consort::performance::RedisOffsetStore offset_store(store);
+  consort::consumer::RedisOffsetStore offset_store(redis, store.offsets_key());
 
   absl::StatusOr<std::unique_ptr<consort::kafka::Consumer>> consumer =
       consort::kafka::Consumer::Create(common.kafka_bootstrap, config.consumer_group,
                                        consumed_topics, &offset_store, registry);
   if (!consumer.ok()) return Fail("creating the Kafka consumer failed", consumer.status());
 
-  consort::performance::KafkaDeadLetterSink dead_letters(**producer, common.topic_deadletter,
-                                                         absl::Seconds(30));
+  consort::consumer::KafkaDeadLetterSink dead_letters(**producer, common.topic_deadletter,
+                                                      "performance", absl::Seconds(30));
   consort::performance::EventConsumerOptions options;
   options.sales_topic = common.topic_sales;
   options.feedback_topic = common.topic_feedback;

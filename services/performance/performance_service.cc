@@ -4,7 +4,6 @@
 #include "common/status.h"
 #include "common/validation.h"
 #include "performance/aggregation.h"
-#include "performance/event_consumer.h"
 #include "performance/leaderboard.h"
 
 namespace consort::performance {
@@ -110,18 +109,7 @@ grpc::Status PerformanceServiceImpl::GetConsumerProgress(
   absl::StatusOr<std::map<std::string, int64_t>> stored = store_.LoadOffsets();
   if (!stored.ok()) return ToGrpcStatus(stored.status());
 
-  std::vector<kafka::PartitionProgress> assigned;
-  if (progress_.partitions) assigned = progress_.partitions();
-  for (const kafka::PartitionProgress& partition : assigned) {
-    consort::common::v1::PartitionProgress& out = *response->add_partitions();
-    out.set_topic(partition.topic);
-    out.set_partition(partition.partition);
-    auto found = stored->find(OffsetField(partition.topic, partition.partition));
-    // With nothing stored yet, the consumer's own position is the start of the partition.
-    out.set_next_offset(found != stored->end() ? found->second : partition.next_offset);
-    out.set_high_watermark(partition.high_watermark);
-  }
-  if (progress_.dead_lettered) response->set_dead_lettered(progress_.dead_lettered());
+  consumer::FillConsumerProgress(*stored, progress_, *response);
   return grpc::Status::OK;
 }
 

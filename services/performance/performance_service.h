@@ -7,21 +7,13 @@
 // Thread safety: the gRPC server calls the handlers concurrently; the store and the Kafka
 // consumer's GetProgress are thread-safe.
 
-#include <functional>
-#include <vector>
-
 #include "consort/performance/v1/performance.grpc.pb.h"
-#include "kafka/consumer.h"
+#include "consumer/progress.h"
 #include "performance/performance_store.h"
 
 namespace consort::performance {
 
-// Sources of GetConsumerProgress: the assigned partitions with their high watermarks, and the
-// count of dead-lettered messages.
-struct ProgressSources {
-  std::function<std::vector<kafka::PartitionProgress>()> partitions;
-  std::function<int64_t()> dead_lettered;
-};
+using ProgressSources = consumer::ProgressSources;
 
 class PerformanceServiceImpl final : public consort::performance::v1::PerformanceService::Service {
  public:

@@ -8,6 +8,7 @@
 #include "absl/strings/str_split.h"
 #include "common/status.h"
 #include "common/validation.h"
+#include "consumer/offset_store.h"
 
 namespace consort::performance {
 namespace {
@@ -17,6 +18,7 @@ namespace {
 //   id count I, I event ids, order count O, O order ids, serialized ScoreEvent,
 // then offset count N and N ("topic:partition", next offset) pairs.
 // Returns the number of scorecards written, or {"conflict", what} when the snapshot is stale.
+// advance_offsets comes from consumer::kAdvanceOffsetsLua, which is put before this text.
 constexpr char kCommitLua[] = R"lua(
 local prefix = ARGV[1]
 local topic = ARGV[2]
@@ -72,14 +74,7 @@ for r = 1, count do
   pos = pos + 1
 end
 
-local offsets = prefix .. 'offsets'
-local n = tonumber(ARGV[pos])
-for k = pos + 1, pos + 2 * n, 2 do
-  local current = redis.call('HGET', offsets, ARGV[k])
-  if not current or tonumber(ARGV[k + 1]) > tonumber(current) then
-    redis.call('HSET', offsets, ARGV[k], ARGV[k + 1])
-  end
-end
+advance_offsets(prefix .. 'offsets', pos + 1, tonumber(ARGV[pos]))
 return count
 )lua";
 
@@ -146,7 +141,7 @@ PerformanceStore::PerformanceStore(redis::Pool& redis, const std::string& redis_
     : redis_(redis),
       prefix_(absl::StrCat(redis_namespace, "performance:")),
       scores_topic_(std::move(scores_topic)),
-      commit_script_(kCommitLua) {}
+      commit_script_(absl::StrCat(consumer::kAdvanceOffsetsLua, kCommitLua)) {}
 
 std::string PerformanceStore::ScorecardHashKey(const ScorecardKey& key) const {
   return absl::StrCat(prefix_, "sc:", key.period, ":", key.partner_id);
@@ -239,19 +234,7 @@ absl::Status PerformanceStore::Commit(const std::vector<ScorecardWrite>& writes,
 }
 
 absl::StatusOr<std::map<std::string, int64_t>> PerformanceStore::LoadOffsets() {
-  absl::StatusOr<redis::Reply> reply =
-      redis_.Run({"HGETALL", absl::StrCat(prefix_, "offsets")}, "load_offsets");
-  if (!reply.ok()) return reply.status();
-  std::map<std::string, int64_t> offsets;
-  for (size_t i = 0; i + 1 < reply->elements.size(); i += 2) {
-    int64_t offset = 0;
-    if (!absl::SimpleAtoi(reply->elements[i + 1].str, &offset)) {
-      return absl::InternalError(absl::StrCat("stored offset of ", reply->elements[i].str,
-                                              " is not an integer"));
-    }
-    offsets[reply->elements[i].str] = offset;
-  }
-  return offsets;
+  return consumer::LoadOffsetHash(redis_, offsets_key());
 }
 
 absl::StatusOr<std::vector<ScorecardTotals>> PerformanceStore::ReadScorecards(

@@ -98,6 +98,9 @@ class PerformanceStore {
   // Key of the outbox stream that the relay drains.
   std::string outbox_key() const { return prefix_ + "outbox"; }
 
+  // Key of the consumer offsets hash (see consumer/offset_store.h).
+  std::string offsets_key() const { return prefix_ + "offsets"; }
+
   absl::StatusOr<Snapshot> ReadSnapshot(const SnapshotRequest& request);
 
   // Applies `writes` and stores `offsets` ("topic:partition" -> next offset; an offset never moves
