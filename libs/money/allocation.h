@@ -3,10 +3,10 @@
 //
 // The remainder rule: each share first gets its exact proportion of the amount's magnitude,
 // rounded toward zero. The minor units left over (fewer than the number of shares) go one each
-// to the shares whose exact proportion had the largest fractional part; ties go to the share that
-// comes first. The sign is applied last, so splitting -X gives exactly the negation of splitting
-// X, and a reversed pool reverses each partner's share exactly. Example: 10.00 split equally in
-// three is 3.34, 3.33, 3.33.
+// to the shares whose exact proportion had the largest fractional part. Among equal fractions,
+// the share that comes first gets the unit first. The sign is applied last, so splitting -X gives
+// exactly the negation of splitting X, and a reversed pool reverses each partner's share exactly.
+// Example: 10.00 split equally in three is 3.34, 3.33, 3.33.
 //
 // Thread safety: pure functions without state.
 #ifndef CONSORT_MONEY_ALLOCATION_H_

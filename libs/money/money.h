@@ -48,8 +48,8 @@ inline bool SameCurrency(const Currency& a, const Currency& b) {
   return &a == &b || a.code == b.code;
 }
 
-// How a quotient that falls between two minor units is rounded. The modes are symmetric around
-// zero, so a refund rounds to the exact negation of the sale that it reverses.
+// Rounding of a quotient that falls between two minor units. The modes are symmetric around zero,
+// so a refund rounds to the exact negation of the sale that it reverses.
 enum class RoundingMode {
   kHalfUp,    // to the nearest unit; a tie goes away from zero (0.645 -> 0.65, -0.645 -> -0.65)
   kHalfEven,  // to the nearest unit; a tie goes to the even unit (0.645 -> 0.64, 0.655 -> 0.66)

@@ -72,9 +72,8 @@ struct Period {
   }
 };
 
-// Returns the first instant of a local date. When the date's midnight was skipped by a
-// daylight-saving change, that is the instant of the change; when midnight occurred twice, it is
-// the earlier one.
+// Returns the first instant of a local date. When a daylight-saving change skipped the date's
+// midnight, that is the instant of the change. When midnight occurred twice, it is the earlier one.
 absl::Time StartOfDay(absl::CivilDay day, const absl::TimeZone& zone);
 
 // Each returns the period of its kind that contains `instant` in `zone`. `fiscal_start_month` must
