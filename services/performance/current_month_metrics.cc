@@ -79,7 +79,7 @@ absl::Status CurrentMonthMetrics::Refresh(absl::Time now) {
   std::vector<RankedScorecard> ranked = RankScorecards(*std::move(scorecards));
   for (int rank = 1; rank <= kRanks; ++rank) {
     const bool present = rank <= static_cast<int>(ranked.size()) &&
-                         ranked[rank - 1].score_hundredths >= 0;
+                         ranked[rank - 1].score.score_hundredths >= 0;
     auto found = score_by_rank_.find(rank);
     if (!present) {
       if (found != score_by_rank_.end()) {
@@ -91,7 +91,7 @@ absl::Status CurrentMonthMetrics::Refresh(absl::Time now) {
     if (found == score_by_rank_.end()) {
       found = score_by_rank_.emplace(rank, &leaderboard_.Add({{"rank", absl::StrCat(rank)}})).first;
     }
-    found->second->Set(static_cast<double>(ranked[rank - 1].score_hundredths) / 100);
+    found->second->Set(static_cast<double>(ranked[rank - 1].score.score_hundredths) / 100);
   }
   return absl::OkStatus();
 }

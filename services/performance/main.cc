@@ -1,6 +1,7 @@
 // consort-performance: aggregates sales and feedback events into per partner and month
 // scorecards, serves them over gRPC, and publishes scorecard changes to the scores topic.
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -49,6 +50,15 @@ void AddPerformanceOptions(CLI::App& app, PerformanceConfig& config) {
       ->envname("CONSORT_CONTRACT_DEADLINE_MS")
       ->check(CLI::Range(10, 60000))
       ->capture_default_str();
+}
+
+// Static group membership: a replica restarted under the same CONSORT_INSTANCE_ID takes its
+// partitions back at once instead of waiting for the group to expire the old member. Replicas
+// must therefore have distinct instance ids.
+std::map<std::string, std::string> ConsumerOverrides(const std::string& instance_id) {
+  std::map<std::string, std::string> overrides = {{"session.timeout.ms", "10000"}};
+  if (!instance_id.empty()) overrides["group.instance.id"] = instance_id;
+  return overrides;
 }
 
 int Fail(const std::string& what, const absl::Status& status) {
@@ -101,7 +111,8 @@ int main(int argc, char** argv) {
 
   absl::StatusOr<std::unique_ptr<consort::kafka::Consumer>> consumer =
       consort::kafka::Consumer::Create(common.kafka_bootstrap, config.consumer_group,
-                                       consumed_topics, &offset_store, registry);
+                                       consumed_topics, &offset_store, registry,
+                                       ConsumerOverrides(common.instance_id));
   if (!consumer.ok()) return Fail("creating the Kafka consumer failed", consumer.status());
 
   consort::consumer::KafkaDeadLetterSink dead_letters(**producer, common.topic_deadletter,
