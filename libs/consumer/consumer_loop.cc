@@ -22,6 +22,12 @@ const prometheus::Histogram::BucketBoundaries& LatencyBuckets() {
 
 }  // namespace
 
+std::map<std::string, std::string> GroupMembershipOverrides(const std::string& instance_id) {
+  std::map<std::string, std::string> overrides = {{"session.timeout.ms", "10000"}};
+  if (!instance_id.empty()) overrides["group.instance.id"] = instance_id;
+  return overrides;
+}
+
 ConsumerLoop::ConsumerLoop(kafka::Consumer* consumer, DeadLetterSink& dead_letters,
                            prometheus::Registry& registry, ConsumerLoopOptions options)
     : consumer_(consumer),

@@ -58,6 +58,13 @@ struct ConsumerLoopOptions {
   absl::Duration max_backoff = absl::Seconds(5);
 };
 
+// librdkafka properties for a service's group consumer: static group membership under
+// `instance_id` (group.instance.id), so that a replica restarted under the same id takes its
+// partitions back at once instead of after the old member's session expires, and a session
+// timeout of 10 s. Replicas must therefore have distinct instance ids. An empty id leaves the
+// membership dynamic.
+std::map<std::string, std::string> GroupMembershipOverrides(const std::string& instance_id);
+
 class ConsumerLoop {
  public:
   // Stores one batch and returns its next offsets (see NextOffsets), or CANCELLED when Stop

@@ -8,6 +8,7 @@
 #include "CLI/CLI.hpp"
 #include "common/config.h"
 #include "common/logging.h"
+#include "consumer/consumer_loop.h"
 #include "consumer/contract_directory.h"
 #include "consumer/dead_letter_sink.h"
 #include "consumer/offset_store.h"
@@ -97,8 +98,9 @@ int main(int argc, char** argv) {
   consort::consumer::RedisOffsetStore offset_store(redis, store.offsets_key());
 
   absl::StatusOr<std::unique_ptr<consort::kafka::Consumer>> consumer =
-      consort::kafka::Consumer::Create(common.kafka_bootstrap, config.consumer_group,
-                                       {common.topic_sales}, &offset_store, registry);
+      consort::kafka::Consumer::Create(
+          common.kafka_bootstrap, config.consumer_group, {common.topic_sales}, &offset_store,
+          registry, consort::consumer::GroupMembershipOverrides(common.instance_id));
   if (!consumer.ok()) return Fail("creating the Kafka consumer failed", consumer.status());
 
   consort::consumer::KafkaDeadLetterSink dead_letters(**producer, common.topic_deadletter,

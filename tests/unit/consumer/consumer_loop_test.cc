@@ -157,5 +157,15 @@ TEST(ConsumerLoop, CountConsumedPerTopic) {
   EXPECT_EQ(CounterValue(registry, "consort_events_consumed_total", {{"topic", "feedback"}}), 1);
 }
 
+TEST(GroupMembershipOverrides, StaticWithInstanceId) {
+  std::map<std::string, std::string> overrides = GroupMembershipOverrides("incentive-0");
+  EXPECT_EQ(overrides["group.instance.id"], "incentive-0");
+  EXPECT_EQ(overrides["session.timeout.ms"], "10000");
+}
+
+TEST(GroupMembershipOverrides, DynamicWithoutInstanceId) {
+  EXPECT_FALSE(GroupMembershipOverrides("").contains("group.instance.id"));
+}
+
 }  // namespace
 }  // namespace consort::consumer
