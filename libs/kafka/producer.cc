@@ -164,6 +164,9 @@ absl::Status Producer::Produce(const std::string& topic, std::string_view key,
   if (topic.empty()) {
     return absl::InvalidArgumentError("topic is missing; name the topic to produce to");
   }
+  // Creates the topic's failure counter at zero on first use, so that dashboards and alerts see
+  // the series before the first failure.
+  delivery_failures_.Add({{"topic", topic}});
 
   std::unique_ptr<rd_kafka_headers_t, HeadersDeleter> kafka_headers;
   if (!headers.empty()) {

@@ -118,7 +118,7 @@ absl::StatusOr<std::unique_ptr<ServiceProcess>> ServiceProcess::Start(
   }
   process->log_path_ = absl::StrCat(TempDirectory(), "/consort-", service, "-",
                                     UniqueSuffix(), ".log");
-  const int log_fd = open(process->log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  const int log_fd = open(process->log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (log_fd < 0) return absl::InternalError(absl::StrCat("cannot open ", process->log_path_));
 
   const pid_t pid = fork();
@@ -281,14 +281,16 @@ absl::StatusOr<CommandResult> RunCommand(const std::vector<std::string>& argv,
                                          absl::Duration timeout) {
   int out_pipe[2];
   int err_pipe[2];
-  if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0) return absl::InternalError("pipe failed");
+  // O_CLOEXEC keeps the pipes out of every other child, so that a program that leaves a process
+  // running in the background does not hold them open; dup2 clears the flag on the copies.
+  if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) {
+    return absl::InternalError("pipe failed");
+  }
   const pid_t pid = fork();
   if (pid < 0) return absl::InternalError("fork failed");
   if (pid == 0) {
     dup2(out_pipe[1], STDOUT_FILENO);
     dup2(err_pipe[1], STDERR_FILENO);
-    close(out_pipe[0]);
-    close(err_pipe[0]);
     ExecChild(argv, env);
   }
   close(out_pipe[1]);
