@@ -1,11 +1,9 @@
 #include "services/contract/contract_service.h"
 
-#include <chrono>
 #include <string>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/logging.h"
 #include "common/status.h"
@@ -14,12 +12,10 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "services/contract/contract_validation.h"
 #include "services/contract/coverage.h"
+#include "services/contract/request_support.h"
 
 namespace consort::contract {
 namespace {
-
-constexpr int kDefaultPageSize = 100;
-constexpr int kMaxPageSize = 1000;
 
 // Returns the fields a client sets, without the output-only ones, for comparing two contracts.
 v1::Contract ClientFields(v1::Contract contract) {
@@ -27,31 +23,6 @@ v1::Contract ClientFields(v1::Contract contract) {
   contract.clear_create_time();
   contract.clear_activate_time();
   return contract;
-}
-
-// Maps `status` for the RPC edge, and logs it when the failure is the service's own (Redis or the
-// partner service failed) rather than the caller's, at most 5 lines a minute per method.
-grpc::Status Finish(absl::string_view method, const absl::Status& status) {
-  static LogRateLimiter limiter(5, std::chrono::minutes(1));
-  const bool own_failure =
-      absl::IsUnavailable(status) || absl::IsInternal(status) || absl::IsDataLoss(status) ||
-      absl::IsDeadlineExceeded(status) || absl::IsUnknown(status) ||
-      (absl::IsFailedPrecondition(status) && absl::StartsWith(status.message(), "Redis"));
-  int64_t suppressed = 0;
-  if (own_failure && limiter.Allow(method, suppressed)) {
-    spdlog::warn("msg=\"request failed\" method={} error={} suppressed={}", method,
-                 Quote(status.ToString()), suppressed);
-  }
-  return ToGrpcStatus(status);
-}
-
-absl::StatusOr<int> PageSize(int requested) {
-  if (requested == 0) return kDefaultPageSize;
-  if (requested < 0 || requested > kMaxPageSize) {
-    return InvalidField("page_size", absl::StrCat(requested),
-                        "expected 1 to 1000, or 0 for the default of 100");
-  }
-  return requested;
 }
 
 }  // namespace
@@ -95,7 +66,7 @@ grpc::Status ContractServiceImpl::CreateContract(grpc::ServerContext* context,
     return ToGrpcStatus(MissingField("contract", "expected the contract to create"));
   }
   auto contract = Create(request->contract());
-  if (!contract.ok()) return Finish("CreateContract", contract.status());
+  if (!contract.ok()) return FinishRequest("CreateContract", contract.status());
   *response = *std::move(contract);
   return grpc::Status::OK;
 }
@@ -107,7 +78,7 @@ grpc::Status ContractServiceImpl::GetContract(grpc::ServerContext* context,
     return ToGrpcStatus(status);
   }
   auto contract = store_.Get(request->contract_id());
-  if (!contract.ok()) return Finish("GetContract", contract.status());
+  if (!contract.ok()) return FinishRequest("GetContract", contract.status());
   *response = *std::move(contract);
   return grpc::Status::OK;
 }
@@ -118,7 +89,7 @@ grpc::Status ContractServiceImpl::ListContracts(grpc::ServerContext* context,
   if (auto status = CheckIdentifier("partner_id", request->partner_id()); !status.ok()) {
     return ToGrpcStatus(status);
   }
-  auto page_size = PageSize(request->page_size());
+  auto page_size = ResolvePageSize(request->page_size());
   if (!page_size.ok()) return ToGrpcStatus(page_size.status());
   // A page token is the last contract id of the previous page.
   if (!request->page_token().empty()) {
@@ -128,7 +99,7 @@ grpc::Status ContractServiceImpl::ListContracts(grpc::ServerContext* context,
   }
 
   auto page = store_.List(request->partner_id(), *page_size, request->page_token());
-  if (!page.ok()) return Finish("ListContracts", page.status());
+  if (!page.ok()) return FinishRequest("ListContracts", page.status());
   for (auto& contract : page->contracts) *response->add_contracts() = std::move(contract);
   response->set_next_page_token(page->next_page_token);
   return grpc::Status::OK;
@@ -141,7 +112,7 @@ grpc::Status ContractServiceImpl::ActivateContract(grpc::ServerContext* context,
     return ToGrpcStatus(status);
   }
   auto result = store_.Activate(request->contract_id(), absl::Now());
-  if (!result.ok()) return Finish("ActivateContract", result.status());
+  if (!result.ok()) return FinishRequest("ActivateContract", result.status());
   if (result->activated) {
     spdlog::info("msg=\"contract activated\" contract_id={} partner_id={}",
                  result->contract.contract_id(), result->contract.partner_id());
@@ -198,7 +169,7 @@ absl::Status ContractServiceImpl::Cover(const v1::CheckCoverageRequest& request,
 grpc::Status ContractServiceImpl::CheckCoverage(grpc::ServerContext* context,
                                                 const v1::CheckCoverageRequest* request,
                                                 v1::CheckCoverageResponse* response) {
-  return Finish("CheckCoverage", Cover(*request, *response));
+  return FinishRequest("CheckCoverage", Cover(*request, *response));
 }
 
 }  // namespace consort::contract

@@ -51,4 +51,29 @@ absl::Status PartnerClient::CheckExists(const std::string& partner_id) {
       status.error_message(), " (gRPC code ", static_cast<int>(status.error_code()), ")"));
 }
 
+void AddPartnerOptions(CLI::App& app, PartnerSettings& settings) {
+  app.add_option("--partner-address", settings.address, "Partner service gRPC host:port")
+      ->envname("CONSORT_PARTNER_ADDRESS")
+      ->capture_default_str();
+  app.add_option("--partner-timeout-ms", settings.timeout_ms,
+                 "Deadline in milliseconds of each call to the partner service")
+      ->envname("CONSORT_PARTNER_TIMEOUT_MS")
+      ->check(CLI::Range(1, 60000))
+      ->capture_default_str();
+  app.add_option("--partner-cache-seconds", settings.cache_seconds,
+                 "Seconds a partner found to exist is not looked up again; 0 disables the cache")
+      ->envname("CONSORT_PARTNER_CACHE_SECONDS")
+      ->check(CLI::Range(0, 86400))
+      ->capture_default_str();
+}
+
+std::unique_ptr<PartnerClient> NewPartnerClient(const PartnerSettings& settings) {
+  PartnerClientOptions options;
+  options.deadline = absl::Milliseconds(settings.timeout_ms);
+  options.cache_ttl = absl::Seconds(settings.cache_seconds);
+  return std::make_unique<PartnerClient>(
+      grpc::CreateChannel(settings.address, grpc::InsecureChannelCredentials()), settings.address,
+      options);
+}
+
 }  // namespace consort::contract

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "CLI/CLI.hpp"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
@@ -23,7 +24,7 @@ namespace consort::contract {
 struct PartnerClientOptions {
   // Deadline of each GetPartner call.
   absl::Duration deadline = absl::Seconds(3);
-  // How long a partner found to exist is not asked again; zero disables the cache.
+  // How long a partner found to exist is not looked up again; zero disables the cache.
   absl::Duration cache_ttl = absl::Seconds(60);
   // Entries kept at most; the cache is emptied when it would grow past this.
   size_t max_cache_entries = 100000;
@@ -35,8 +36,8 @@ class PartnerClient {
   PartnerClient(std::shared_ptr<grpc::Channel> channel, std::string address,
                 PartnerClientOptions options = {});
 
-  // Returns OK when the partner exists, NOT_FOUND "partner ... not found" when the partner
-  // service does not know it, and UNAVAILABLE naming the partner service when it cannot be
+  // Returns OK when the partner exists, NOT_FOUND "partner ... not found" when GetPartner
+  // returns NOT_FOUND, and UNAVAILABLE naming the partner service when it cannot be
   // reached, times out or fails otherwise.
   absl::Status CheckExists(const std::string& partner_id);
 
@@ -51,5 +52,19 @@ class PartnerClient {
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, absl::Time> known_until_ ABSL_GUARDED_BY(mu_);
 };
+
+// Settings of the partner look-up as the services read them from flags and the environment.
+struct PartnerSettings {
+  std::string address = "127.0.0.1:50051";
+  int timeout_ms = 3000;
+  int cache_seconds = 60;
+};
+
+// Registers --partner-address (CONSORT_PARTNER_ADDRESS), --partner-timeout-ms
+// (CONSORT_PARTNER_TIMEOUT_MS) and --partner-cache-seconds (CONSORT_PARTNER_CACHE_SECONDS).
+void AddPartnerOptions(CLI::App& app, PartnerSettings& settings);
+
+// Returns a client of the partner service at `settings.address` over an insecure channel.
+std::unique_ptr<PartnerClient> NewPartnerClient(const PartnerSettings& settings);
 
 }  // namespace consort::contract

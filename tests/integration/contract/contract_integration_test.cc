@@ -12,6 +12,7 @@
 #include "consort/partner/v1/partner.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/integration/contract/stack_test_support.h"
 #include "tests/integration/contract/topic_reader.h"
 #include "tests/support/service_process.h"
 
@@ -19,56 +20,24 @@ namespace consort::contract {
 namespace {
 
 using ::testing::HasSubstr;
-using testing::ServiceProcess;
-using testing::Stack;
 
-std::unique_ptr<grpc::ClientContext> Context() {
-  auto context = std::make_unique<grpc::ClientContext>();
-  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  return context;
-}
+std::unique_ptr<grpc::ClientContext> Context() { return testing::ContextWithDeadline(); }
 
-class ContractIntegrationTest : public ::testing::Test {
+class ContractIntegrationTest : public testing::SharedStackTest {
  protected:
   static void SetUpTestSuite() {
-    if (testing::KafkaBootstrap().empty() || testing::RedisAddress().empty()) return;
-    contracts_topic_ =
-        new std::string(absl::StrCat("consort.contracts.v1.", testing::UniqueSuffix()));
-    auto stack =
-        Stack::Start({"partner", "contract"}, {{"CONSORT_TOPIC_CONTRACTS", *contracts_topic_}});
-    if (!stack.ok()) {
-      start_error_ = new std::string(stack.status().ToString());
-      return;
-    }
-    stack_ = stack->release();
-  }
-
-  static void TearDownTestSuite() {
-    delete stack_;
-    stack_ = nullptr;
+    contracts_topic_ = absl::StrCat("consort.contracts.v1.", testing::UniqueSuffix());
+    StartStack({"partner", "contract"}, {{"CONSORT_TOPIC_CONTRACTS", contracts_topic_}});
   }
 
   void SetUp() override {
-    if (testing::KafkaBootstrap().empty() || testing::RedisAddress().empty()) {
-      GTEST_SKIP() << testing::MissingInfrastructureMessage();
-    }
-    ASSERT_NE(stack_, nullptr) << (start_error_ ? *start_error_ : "stack did not start");
-    contracts_ = v1::ContractService::NewStub(stack_->service("contract").Channel());
-    partners_ = partner::v1::PartnerService::NewStub(stack_->service("partner").Channel());
+    SharedStackTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    contracts_ = v1::ContractService::NewStub(stack().service("contract").Channel());
+    partners_ = partner::v1::PartnerService::NewStub(stack().service("partner").Channel());
   }
 
-  // Creates a partner with a unique id and returns the id.
-  std::string NewPartner() {
-    const std::string id = absl::StrCat("p-", testing::UniqueSuffix());
-    partner::v1::CreatePartnerRequest request;
-    request.mutable_partner()->set_partner_id(id);
-    request.mutable_partner()->set_display_name("Loja " + id);
-    request.mutable_partner()->set_home_region("SP");
-    partner::v1::Partner response;
-    auto status = partners_->CreatePartner(Context().get(), request, &response);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return id;
-  }
+  std::string NewPartner() { return testing::CreateTestPartner(*partners_); }
 
   static v1::Contract ValidContract(const std::string& partner_id) {
     v1::Contract contract;
@@ -137,16 +106,10 @@ class ContractIntegrationTest : public ::testing::Test {
     return query;
   }
 
-  static Stack* stack_;
-  static std::string* start_error_;
-  static std::string* contracts_topic_;
+  static inline std::string contracts_topic_;
   std::unique_ptr<v1::ContractService::Stub> contracts_;
   std::unique_ptr<partner::v1::PartnerService::Stub> partners_;
 };
-
-Stack* ContractIntegrationTest::stack_ = nullptr;
-std::string* ContractIntegrationTest::start_error_ = nullptr;
-std::string* ContractIntegrationTest::contracts_topic_ = nullptr;
 
 TEST_F(ContractIntegrationTest, CreateReturnsDraft) {
   const std::string partner_id = NewPartner();
@@ -367,7 +330,7 @@ TEST_F(ContractIntegrationTest, ActivationPublishesEvent) {
   const std::string partner_id = NewPartner();
   v1::Contract active = ActiveContract(partner_id);
 
-  testing::TopicReader reader(testing::KafkaBootstrap(), *contracts_topic_);
+  testing::TopicReader reader(testing::KafkaBootstrap(), contracts_topic_);
   events::v1::ContractEvent found;
   bool seen = false;
   const absl::Time deadline = absl::Now() + absl::Seconds(30);
@@ -378,7 +341,7 @@ TEST_F(ContractIntegrationTest, ActivationPublishesEvent) {
       seen = true;
     }
   }
-  ASSERT_TRUE(seen) << "no event for " << active.contract_id() << " on " << *contracts_topic_;
+  ASSERT_TRUE(seen) << "no event for " << active.contract_id() << " on " << contracts_topic_;
   EXPECT_EQ(found.partner_id(), partner_id);
   EXPECT_EQ(found.status(), v1::CONTRACT_STATUS_ACTIVE);
   EXPECT_EQ(found.currency(), "BRL");

@@ -145,18 +145,13 @@ TEST_F(ContractStoreTest, ActivateAppendsEventToOutbox) {
   ASSERT_TRUE(store().Create(Draft("c1", "p1")).ok());
   ASSERT_TRUE(store().Activate("c1", absl::FromUnixSeconds(1700000100)).ok());
 
-  auto entries = redis().Run({"XRANGE", store().outbox_key(), "-", "+"}, "test");
-  ASSERT_TRUE(entries.ok());
-  ASSERT_EQ(entries->elements.size(), 1u);
-  const redis::Reply& fields = entries->elements[0].elements[1];
-  ASSERT_NE(redis::FindField(fields, "topic"), nullptr);
-  EXPECT_EQ(*redis::FindField(fields, "topic"), kTopic);
-  ASSERT_NE(redis::FindField(fields, "key"), nullptr);
-  EXPECT_EQ(*redis::FindField(fields, "key"), "c1");
+  const auto entries = ReadOutbox(store().outbox_key());
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].topic, kTopic);
+  EXPECT_EQ(entries[0].key, "c1");
 
   events::v1::ContractEvent event;
-  ASSERT_NE(redis::FindField(fields, "payload"), nullptr);
-  ASSERT_TRUE(event.ParseFromString(*redis::FindField(fields, "payload")));
+  ASSERT_TRUE(event.ParseFromString(entries[0].payload));
   EXPECT_EQ(event.contract_id(), "c1");
   EXPECT_EQ(event.partner_id(), "p1");
   EXPECT_EQ(event.status(), v1::CONTRACT_STATUS_ACTIVE);

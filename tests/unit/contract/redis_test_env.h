@@ -9,6 +9,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -40,6 +41,30 @@ class RedisStoreTest : public ::testing::Test {
   }
 
   redis::Pool& redis() { return *redis_; }
+
+  struct OutboxEntry {
+    std::string topic;
+    std::string key;
+    std::string payload;
+  };
+
+  // Returns the entries of the outbox stream at `stream_key`, oldest first; fields that an entry
+  // lacks are empty.
+  std::vector<OutboxEntry> ReadOutbox(const std::string& stream_key) {
+    std::vector<OutboxEntry> entries;
+    auto reply = redis_->Run({"XRANGE", stream_key, "-", "+"}, "test");
+    if (!reply.ok()) return entries;
+    for (const redis::Reply& entry : reply->elements) {
+      if (entry.elements.size() < 2) continue;
+      const redis::Reply& fields = entry.elements[1];
+      auto field = [&fields](absl::string_view name) {
+        const std::string* value = redis::FindField(fields, name);
+        return value == nullptr ? std::string() : *value;
+      };
+      entries.push_back({field("topic"), field("key"), field("payload")});
+    }
+    return entries;
+  }
   const std::string& key_namespace() const { return namespace_; }
 
  private:
