@@ -4,12 +4,16 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -365,6 +369,50 @@ TEST_F(CommunicationIntegrationTest, ConcurrentRecordsAllStored) {
   v1::ListFeedbackResponse listed;
   ASSERT_TRUE(List(partner_id, 1000, "", &listed).ok());
   EXPECT_EQ(listed.feedback_size(), kThreads * kPerThread);
+}
+
+TEST_F(CommunicationIntegrationTest, StopLosesNothingAcknowledged) {
+  const std::string partner_id = NewPartner();
+  std::mutex mu;
+  std::set<std::string> acknowledged;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      // Each thread records until the stopping service rejects a call.
+      for (int i = 0;; ++i) {
+        v1::Feedback feedback = ValidFeedback(partner_id, 1 + (i % 5));
+        feedback.set_feedback_id(absl::StrCat(partner_id, "-", t, "-", i));
+        v1::RecordFeedbackResponse response;
+        if (!Record(feedback, &response).ok()) return;
+        std::lock_guard<std::mutex> lock(mu);
+        acknowledged.insert(feedback.feedback_id());
+      }
+    });
+  }
+  absl::SleepFor(absl::Milliseconds(500));
+  stack().service("communication").Signal(SIGTERM);
+  auto exit_code = stack().service("communication").WaitForExit(absl::Seconds(60));
+  for (auto& thread : threads) thread.join();
+  ASSERT_TRUE(exit_code.ok()) << exit_code.status();
+  EXPECT_EQ(*exit_code, 0) << stack().service("communication").LogTail();
+  ASSERT_TRUE(stack().StartAgain("communication").ok());
+  ASSERT_FALSE(acknowledged.empty());
+
+  testing::TopicReader reader(testing::KafkaBootstrap(), stack().topic("consort.feedback.v1"));
+  std::set<std::string> published;
+  const absl::Time deadline = absl::Now() + absl::Seconds(60);
+  for (size_t want = 1; published.size() < acknowledged.size() && absl::Now() < deadline;
+       want += 100) {
+    for (const auto& message : reader.ReadAtLeast(want, absl::Seconds(2))) {
+      if (message.key != partner_id) continue;
+      events::v1::FeedbackEvent event;
+      ASSERT_TRUE(event.ParseFromString(message.payload));
+      published.insert(event.feedback_id());
+    }
+  }
+  for (const std::string& id : acknowledged) {
+    EXPECT_EQ(published.count(id), 1u) << id << " was acknowledged but never published";
+  }
 }
 
 }  // namespace
