@@ -246,7 +246,6 @@ TEST_F(CommunicationIntegrationTest, RejectsEachInvalidField) {
 TEST_F(CommunicationIntegrationTest, ListNewestFirstInPages) {
   const std::string partner_id = NewPartner();
   const absl::Time base = absl::Now() - absl::Hours(100);
-  std::vector<std::string> ids;
   for (int hours : {3, 1, 2}) {
     v1::Feedback feedback = ValidFeedback(partner_id);
     feedback.set_feedback_id(absl::StrCat(partner_id, "-h", hours));
