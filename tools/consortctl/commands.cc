@@ -46,8 +46,8 @@ int ExportScorecards(ServiceClients& clients, const RetryPolicy& retry,
   grpc::Status status =
       ListAllScorecards(clients, retry, options.period, options.page_size, scorecards);
   if (!status.ok()) {
-    err << "error: "
-        << DescribeFailure("ListScorecards", clients.addresses().performance, status) << "\n";
+    err << "error: " << DescribeFailure("ListScorecards", clients.addresses().performance, status)
+        << "\n";
     return kExitServiceFailure;
   }
   out << kScorecardCsvHeader << "\n";
@@ -73,8 +73,7 @@ int ExportCommissions(ServiceClients& clients, const RetryPolicy& retry,
     });
     if (!status.ok()) {
       err << "error: "
-          << DescribeFailure("ListCommissionTotals", clients.addresses().incentive, status)
-          << "\n";
+          << DescribeFailure("ListCommissionTotals", clients.addresses().incentive, status) << "\n";
       return kExitServiceFailure;
     }
     for (auto& total : *response.mutable_totals()) totals.push_back(std::move(total));

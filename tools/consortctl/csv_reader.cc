@@ -4,8 +4,8 @@
 #include <cstring>
 #include <fstream>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 
 namespace consort::consortctl {
 namespace {
@@ -78,8 +78,7 @@ absl::Status CsvParser::Finish() {
   if (!prefix_done_) {
     prefix_done_ = true;
     // A short input that is a prefix of the byte order mark is not text at all.
-    bool is_mark_prefix =
-        std::string_view(kByteOrderMark).substr(0, prefix_.size()) == prefix_;
+    bool is_mark_prefix = std::string_view(kByteOrderMark).substr(0, prefix_.size()) == prefix_;
     if (!is_mark_prefix) {
       absl::Status status = ParseBytes(prefix_);
       if (!status.ok()) return status;
@@ -103,8 +102,7 @@ absl::Status CsvParser::Finish() {
 absl::Status ReadCsvFile(const std::string& path, const CsvRecordCallback& on_record) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return absl::NotFoundError(
-        absl::StrCat("cannot open ", path, ": ", std::strerror(errno)));
+    return absl::NotFoundError(absl::StrCat("cannot open ", path, ": ", std::strerror(errno)));
   }
 
   CsvParser parser(on_record);
@@ -146,8 +144,8 @@ absl::StatusOr<CsvTable> CsvTable::FromHeader(const std::string& file, const Csv
   }
   for (const std::string& column : required) {
     if (table.Find(column) < 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          file, ": the header has no column \"", column, "\"; check that this is the right file"));
+      return absl::InvalidArgumentError(absl::StrCat(file, ": the header has no column \"", column,
+                                                     "\"; check that this is the right file"));
     }
   }
   return table;

@@ -44,8 +44,8 @@ std::string FormatLeaderboard(const std::string& period,
   if (scorecards.empty()) return absl::StrCat("no scorecard for ", period, "\n");
 
   std::string out = absl::StrFormat("top %d partners of %s\n", scorecards.size(), period);
-  absl::StrAppendFormat(&out, "%4s  %-32s %7s %18s %11s %7s %7s %10s\n", "rank", "partner",
-                        "score", "net sales", "attainment", "orders", "rating", "complaints");
+  absl::StrAppendFormat(&out, "%4s  %-32s %7s %18s %11s %7s %7s %10s\n", "rank", "partner", "score",
+                        "net sales", "attainment", "orders", "rating", "complaints");
   int rank = 0;
   for (const performance::v1::Scorecard& card : scorecards) {
     std::string net = absl::StrCat(card.net_sales().amount(), " ", card.net_sales().currency());

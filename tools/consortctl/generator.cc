@@ -98,7 +98,7 @@ const std::vector<Comment>& Comments() {
 
 // Seasonal factor of each calendar month in thousandths: a November peak (Black Friday), a
 // strong December and a quiet February.
-constexpr int64_t kSeasonPerMille[12] = {850, 800, 950, 900, 1000, 950,
+constexpr int64_t kSeasonPerMille[12] = {850,  800,  950, 900,  1000, 950,
                                          1000, 1050, 950, 1000, 1400, 1200};
 
 // Review scores 1 to 5 in thousandths for good and poor sellers.
@@ -126,8 +126,8 @@ class CsvFileWriter {
     bool final_line_end = true;
   };
 
-  CsvFileWriter(const std::string& path, Style style) : out_(path, std::ios::binary),
-                                                        style_(style) {}
+  CsvFileWriter(const std::string& path, Style style)
+      : out_(path, std::ios::binary), style_(style) {}
 
   bool ok() const { return static_cast<bool>(out_); }
 
@@ -201,9 +201,9 @@ absl::Status ValidateGeneratorOptions(const GeneratorOptions& options, absl::Tim
         absl::StrCat("--months ", options.months, " is invalid; expected 1 to 240"));
   }
   if (options.orders_per_partner_month < 1 || options.orders_per_partner_month > 1000) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--orders-per-partner-month ", options.orders_per_partner_month,
-                     " is invalid; expected 1 to 1000"));
+    return absl::InvalidArgumentError(absl::StrCat("--orders-per-partner-month ",
+                                                   options.orders_per_partner_month,
+                                                   " is invalid; expected 1 to 1000"));
   }
   absl::StatusOr<absl::CivilMonth> start = ParseStartMonth(options.start_month);
   if (!start.ok()) return start.status();
@@ -266,37 +266,35 @@ absl::StatusOr<GeneratorSummary> GenerateOlistDataset(const GeneratorOptions& op
   for (const Category& category : Categories()) category_weights.push_back(category.weight);
   WeightedChoice category_choice(category_weights);
 
-  CsvFileWriter translation_file(path(kTranslationFile), {.byte_order_mark = true, .crlf = true,
-                                                           .final_line_end = false});
+  CsvFileWriter translation_file(path(kTranslationFile),
+                                 {.byte_order_mark = true, .crlf = true, .final_line_end = false});
   translation_file.WriteHeader({"product_category_name", "product_category_name_english"});
   for (const Category& category : Categories()) {
-    if (*category.english != '\0') translation_file.WriteRow({category.portuguese, category.english});
+    if (*category.english != '\0')
+      translation_file.WriteRow({category.portuguese, category.english});
   }
 
   std::vector<Product> products;
   int64_t product_count = std::max<int64_t>(20, static_cast<int64_t>(options.partners) * 8);
   CsvFileWriter products_file(path(kProductsFile), {.mixed_quoting = true});
   products_file.WriteHeader({"product_id", "product_category_name", "product_name_lenght",
-                             "product_description_lenght", "product_photos_qty",
-                             "product_weight_g", "product_length_cm", "product_height_cm",
-                             "product_width_cm"});
+                             "product_description_lenght", "product_photos_qty", "product_weight_g",
+                             "product_length_cm", "product_height_cm", "product_width_cm"});
   for (int64_t i = 0; i < product_count; ++i) {
     Product product{random.HexId(), category_choice.Draw(random)};
-    products_file.WriteRow({product.id, Categories()[product.category].portuguese,
-                            absl::StrCat(random.UniformInt(20, 64)),
-                            absl::StrCat(random.UniformInt(100, 3000)),
-                            absl::StrCat(random.UniformInt(1, 6)),
-                            absl::StrCat(random.UniformInt(100, 20000)),
-                            absl::StrCat(random.UniformInt(10, 100)),
-                            absl::StrCat(random.UniformInt(2, 80)),
-                            absl::StrCat(random.UniformInt(8, 80))});
+    products_file.WriteRow(
+        {product.id, Categories()[product.category].portuguese,
+         absl::StrCat(random.UniformInt(20, 64)), absl::StrCat(random.UniformInt(100, 3000)),
+         absl::StrCat(random.UniformInt(1, 6)), absl::StrCat(random.UniformInt(100, 20000)),
+         absl::StrCat(random.UniformInt(10, 100)), absl::StrCat(random.UniformInt(2, 80)),
+         absl::StrCat(random.UniformInt(8, 80))});
     products.push_back(std::move(product));
   }
   summary.products = products.size();
 
   // Orders, their items and their reviews, month by month.
-  CsvFileWriter::Style sample_style{.quote_header = true, .mixed_quoting = true,
-                                    .final_line_end = false};
+  CsvFileWriter::Style sample_style{
+      .quote_header = true, .mixed_quoting = true, .final_line_end = false};
   CsvFileWriter orders_file(path(kOrdersFile), sample_style);
   orders_file.WriteHeader({"order_id", "customer_id", "order_status", "order_purchase_timestamp",
                            "order_approved_at", "order_delivered_carrier_date",

@@ -29,8 +29,9 @@ bool ReadDigits(const std::string& text, size_t pos, size_t width, int& value) {
 }
 
 absl::Status InvalidTimestamp(const std::string& text) {
-  return absl::InvalidArgumentError(absl::StrCat(
-      "timestamp \"", text.substr(0, 64), "\" is invalid; expected local time YYYY-MM-DD HH:MM:SS"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("timestamp \"", text.substr(0, 64),
+                   "\" is invalid; expected local time YYYY-MM-DD HH:MM:SS"));
 }
 
 std::string DisplayName(const OlistSeller& seller) {
@@ -78,8 +79,8 @@ absl::Status ValidateImportOptions(const ImportOptions& options) {
 absl::StatusOr<absl::Time> ParseLocalTimestamp(const std::string& text,
                                                const absl::TimeZone& zone) {
   // "YYYY-MM-DD HH:MM:SS"
-  if (text.size() != 19 || text[4] != '-' || text[7] != '-' || text[10] != ' ' ||
-      text[13] != ':' || text[16] != ':') {
+  if (text.size() != 19 || text[4] != '-' || text[7] != '-' || text[10] != ' ' || text[13] != ':' ||
+      text[16] != ':') {
     return InvalidTimestamp(text);
   }
   int year, month, day, hour, minute, second;

@@ -12,9 +12,8 @@ namespace {
 
 // Summary order: the kinds the import sends first, then the tables that only feed them.
 int KindRank(const std::string& kind) {
-  static const std::vector<std::string> kOrder = {kKindPartner, kKindSale,     kKindRefund,
-                                                  kKindFeedback, kKindProduct, kKindCategory,
-                                                  kKindOrder};
+  static const std::vector<std::string> kOrder = {
+      kKindPartner, kKindSale, kKindRefund, kKindFeedback, kKindProduct, kKindCategory, kKindOrder};
   auto it = std::find(kOrder.begin(), kOrder.end(), kind);
   return static_cast<int>(it - kOrder.begin());
 }
@@ -82,7 +81,8 @@ std::string ImportTally::FormatTable() const {
   }
 
   std::set<std::pair<int, std::string>> kinds;
-  for (const auto& [key, entry] : results_) kinds.emplace(KindRank(std::get<0>(key)), std::get<0>(key));
+  for (const auto& [key, entry] : results_)
+    kinds.emplace(KindRank(std::get<0>(key)), std::get<0>(key));
 
   absl::StrAppendFormat(&out, "\nresults\n  %-10s %10s %10s %10s\n", "kind", "accepted",
                         "duplicate", "rejected");
@@ -91,8 +91,7 @@ std::string ImportTally::FormatTable() const {
     for (const auto& [key, entry] : results_) {
       if (std::get<0>(key) == kind) counts[static_cast<int>(std::get<1>(key))] += entry.count;
     }
-    absl::StrAppendFormat(&out, "  %-10s %10d %10d %10d\n", kind, counts[0], counts[1],
-                          counts[2]);
+    absl::StrAppendFormat(&out, "  %-10s %10d %10d %10d\n", kind, counts[0], counts[1], counts[2]);
   }
 
   bool header_written = false;
@@ -100,12 +99,13 @@ std::string ImportTally::FormatTable() const {
     for (const auto& [key, entry] : results_) {
       if (std::get<0>(key) != kind || std::get<1>(key) != Outcome::kRejected) continue;
       if (!header_written) {
-        absl::StrAppendFormat(&out, "\nrejected by reason\n  %-10s %-44s %10s\n", "kind",
-                              "reason", "count");
+        absl::StrAppendFormat(&out, "\nrejected by reason\n  %-10s %-44s %10s\n", "kind", "reason",
+                              "count");
         header_written = true;
       }
       absl::StrAppendFormat(&out, "  %-10s %-44s %10d\n", kind, std::get<2>(key), entry.count);
-      if (!entry.example.empty()) absl::StrAppend(&out, "             first: ", entry.example, "\n");
+      if (!entry.example.empty())
+        absl::StrAppend(&out, "             first: ", entry.example, "\n");
     }
   }
   if (!header_written) out += "\nno record was rejected\n";

@@ -123,8 +123,8 @@ void Importer::Pace() {
   {
     absl::MutexLock lock(&pace_mu_);
     if (pace_start_ == absl::InfinitePast()) pace_start_ = absl::Now();
-    due = pace_start_ + absl::Seconds(static_cast<double>(paced_++) /
-                                      settings_.max_records_per_second);
+    due = pace_start_ +
+          absl::Seconds(static_cast<double>(paced_++) / settings_.max_records_per_second);
   }
   absl::SleepFor(due - absl::Now());
 }
@@ -304,9 +304,9 @@ absl::Status Importer::ReportSales(const std::vector<PlannedSale>& sales,
                                             " returned an unexpected result: ", protocol_error));
   }
   if (!status.ok() || answered < sales.size()) {
-    std::string cause = status.ok() ? "the stream ended early"
-                                    : DescribeFailure("ReportSales", clients_.addresses().partner,
-                                                      status);
+    std::string cause = status.ok()
+                            ? "the stream ended early"
+                            : DescribeFailure("ReportSales", clients_.addresses().partner, status);
     return absl::UnavailableError(absl::StrCat(
         cause, " after ", answered, " of ", sales.size(),
         " results; run the import again, records already stored are reported as duplicate"));
@@ -317,8 +317,7 @@ absl::Status Importer::ReportSales(const std::vector<PlannedSale>& sales,
 absl::Status Importer::RecordFeedback(const std::vector<PlannedFeedback>& feedback) {
   std::optional<Progress> progress;
   if (settings_.show_progress) {
-    progress.emplace("feedback", feedback.size(), tally_,
-                     std::vector<std::string>{kKindFeedback});
+    progress.emplace("feedback", feedback.size(), tally_, std::vector<std::string>{kKindFeedback});
   }
   return RunOnPool(settings_.concurrency, feedback.size(), [&](size_t i) -> absl::Status {
     Pace();

@@ -44,8 +44,7 @@ struct ImportSettings {
 
 // Request messages built from the plan.
 partner::v1::Partner ToPartnerProto(const PlannedPartner& partner);
-contract::v1::Contract ToContractProto(const PlannedPartner& partner,
-                                       const ImportOptions& options);
+contract::v1::Contract ToContractProto(const PlannedPartner& partner, const ImportOptions& options);
 partner::v1::SaleRecord ToSaleRecord(const PlannedSale& sale, const ImportOptions& options);
 communication::v1::Feedback ToFeedbackProto(const PlannedFeedback& feedback);
 

@@ -71,8 +71,9 @@ int RunImport(ImportCommand& command, ServiceClients& clients, const RetryPolicy
 }
 
 int Main(int argc, char** argv) {
-  CLI::App app{"consortctl: import data into the Consort services, export scorecards and "
-               "commissions, and watch the pipeline"};
+  CLI::App app{
+      "consortctl: import data into the Consort services, export scorecards and "
+      "commissions, and watch the pipeline"};
   app.require_subcommand(1);
 
   ServiceAddresses addresses;
@@ -86,8 +87,7 @@ int Main(int argc, char** argv) {
                  "Communication service host:port")
       ->envname("CONSORT_COMMUNICATION_ADDRESS")
       ->capture_default_str();
-  app.add_option("--performance-address", addresses.performance,
-                 "Performance service host:port")
+  app.add_option("--performance-address", addresses.performance, "Performance service host:port")
       ->envname("CONSORT_PERFORMANCE_ADDRESS")
       ->capture_default_str();
   app.add_option("--incentive-address", addresses.incentive, "Incentive service host:port")
@@ -104,9 +104,10 @@ int Main(int argc, char** argv) {
   CLI::App* import_app = app.add_subcommand("import", "Load data into the services");
   import_app->require_subcommand(1);
   CLI::App* olist = import_app->add_subcommand(
-      "olist", "Load the Olist marketplace files: sellers as partners with one active contract "
-               "each, order items as sales, canceled and unavailable orders as refunds, reviews "
-               "as feedback");
+      "olist",
+      "Load the Olist marketplace files: sellers as partners with one active contract "
+      "each, order items as sales, canceled and unavailable orders as refunds, reviews "
+      "as feedback");
   olist->add_option("dir", import_command.dir, "Folder with the Olist CSV files")
       ->required()
       ->check(CLI::ExistingDirectory);
@@ -119,25 +120,31 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   olist->add_option("--currency", options.currency, "ISO 4217 currency of the contracts and sales")
       ->capture_default_str();
-  olist->add_option("--time-zone", options.time_zone,
-                    "IANA time zone of the contracts, also used to read the files' timestamps")
+  olist
+      ->add_option("--time-zone", options.time_zone,
+                   "IANA time zone of the contracts, also used to read the files' timestamps")
       ->capture_default_str();
-  olist->add_option("--monthly-target", options.monthly_target,
-                    "Monthly net-sales target of each contract, in --currency")
+  olist
+      ->add_option("--monthly-target", options.monthly_target,
+                   "Monthly net-sales target of each contract, in --currency")
       ->capture_default_str();
-  olist->add_option("--commission-rate", options.commission_rate,
-                    "Commission rate of each contract, \"10%\" or \"0.1\"")
+  olist
+      ->add_option("--commission-rate", options.commission_rate,
+                   "Commission rate of each contract, \"10%\" or \"0.1\"")
       ->capture_default_str();
-  olist->add_option("--concurrency", import_command.settings.concurrency,
-                    "Partner and feedback calls in flight at once")
+  olist
+      ->add_option("--concurrency", import_command.settings.concurrency,
+                   "Partner and feedback calls in flight at once")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
-  olist->add_option("--max-in-flight", import_command.settings.max_in_flight,
-                    "Sale records sent on the stream and not yet answered, at most")
+  olist
+      ->add_option("--max-in-flight", import_command.settings.max_in_flight,
+                   "Sale records sent on the stream and not yet answered, at most")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
-  olist->add_option("--max-records-per-second", import_command.settings.max_records_per_second,
-                    "Upper limit on sale and feedback records sent per second; 0 for none")
+  olist
+      ->add_option("--max-records-per-second", import_command.settings.max_records_per_second,
+                   "Upper limit on sale and feedback records sent per second; 0 for none")
       ->check(CLI::Range(0.0, 1e9))
       ->capture_default_str();
   olist->add_option("--summary-csv", import_command.summary_csv,
@@ -162,8 +169,9 @@ int Main(int argc, char** argv) {
   WaitOptions wait_options;
   double wait_timeout_seconds = 300;
   CLI::App* wait = app.add_subcommand(
-      "wait", "Wait until every accepted event has reached Kafka and been consumed by the "
-              "performance and incentive services");
+      "wait",
+      "Wait until every accepted event has reached Kafka and been consumed by the "
+      "performance and incentive services");
   wait->add_option("--timeout", wait_timeout_seconds, "Seconds to wait before failing")
       ->check(CLI::Range(0.0, 86400.0))
       ->capture_default_str();
@@ -192,11 +200,12 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   generate->add_option("--months", generator_options.months, "Number of months of orders")
       ->capture_default_str();
-  generate->add_option("--start-month", generator_options.start_month,
-                       "First month of orders, YYYY-MM")
+  generate
+      ->add_option("--start-month", generator_options.start_month, "First month of orders, YYYY-MM")
       ->capture_default_str();
-  generate->add_option("--orders-per-partner-month", generator_options.orders_per_partner_month,
-                       "Average orders per seller and month before seasonality")
+  generate
+      ->add_option("--orders-per-partner-month", generator_options.orders_per_partner_month,
+                   "Average orders per seller and month before seasonality")
       ->capture_default_str();
   generate->add_option("outdir", generate_dir, "Folder to write the files into")->required();
 
@@ -216,9 +225,9 @@ int Main(int argc, char** argv) {
       std::cerr << "error: " << summary.status().message() << "\n";
       return kExitUsage;
     }
-    std::cout << "wrote " << summary->sellers << " sellers, " << summary->products
-              << " products, " << summary->orders << " orders, " << summary->items
-              << " order items and " << summary->reviews << " reviews to " << generate_dir << "\n";
+    std::cout << "wrote " << summary->sellers << " sellers, " << summary->products << " products, "
+              << summary->orders << " orders, " << summary->items << " order items and "
+              << summary->reviews << " reviews to " << generate_dir << "\n";
     return kExitOk;
   }
 

@@ -47,10 +47,10 @@ absl::Status ReadTable(const std::string& dir, const std::string& file,
       return;
     }
     if (record.fields.size() != table->width()) {
-      tally.Add(kind, Outcome::kRejected, "wrong number of fields",
-                Example(file, record.number,
-                        absl::StrCat(record.fields.size(), " fields, the header has ",
-                                     table->width())));
+      tally.Add(
+          kind, Outcome::kRejected, "wrong number of fields",
+          Example(file, record.number,
+                  absl::StrCat(record.fields.size(), " fields, the header has ", table->width())));
       return;
     }
     std::optional<std::string> reason = handle(*table, record);
@@ -98,17 +98,17 @@ absl::StatusOr<OlistDataset> ReadOlistDataset(const std::string& dir, ImportTall
       });
   if (!status.ok()) return status;
 
-  status = ReadTable(
-      dir, kProductsFile, {"product_id", "product_category_name"}, kKindProduct, tally,
-      [&](const CsvTable& table, const CsvRecord& record) -> std::optional<std::string> {
-        if (auto missing = CheckPresent(table, record, {"product_id"})) return missing;
-        bool inserted = data.product_categories
-                            .emplace(table.Get(record, "product_id"),
-                                     table.Get(record, "product_category_name"))
-                            .second;
-        if (!inserted) return std::string("duplicate product_id");
-        return std::nullopt;
-      });
+  status =
+      ReadTable(dir, kProductsFile, {"product_id", "product_category_name"}, kKindProduct, tally,
+                [&](const CsvTable& table, const CsvRecord& record) -> std::optional<std::string> {
+                  if (auto missing = CheckPresent(table, record, {"product_id"})) return missing;
+                  bool inserted = data.product_categories
+                                      .emplace(table.Get(record, "product_id"),
+                                               table.Get(record, "product_category_name"))
+                                      .second;
+                  if (!inserted) return std::string("duplicate product_id");
+                  return std::nullopt;
+                });
   if (!status.ok()) return status;
 
   status = ReadTable(
@@ -129,8 +129,8 @@ absl::StatusOr<OlistDataset> ReadOlistDataset(const std::string& dir, ImportTall
   if (!status.ok()) return status;
 
   status = ReadTable(
-      dir, kOrdersFile, {"order_id", "order_status", "order_purchase_timestamp"}, kKindOrder,
-      tally, [&](const CsvTable& table, const CsvRecord& record) -> std::optional<std::string> {
+      dir, kOrdersFile, {"order_id", "order_status", "order_purchase_timestamp"}, kKindOrder, tally,
+      [&](const CsvTable& table, const CsvRecord& record) -> std::optional<std::string> {
         if (auto missing = CheckPresent(table, record, {"order_id"})) return missing;
         OlistOrder order;
         order.order_id = table.Get(record, "order_id");
@@ -143,47 +143,49 @@ absl::StatusOr<OlistDataset> ReadOlistDataset(const std::string& dir, ImportTall
       });
   if (!status.ok()) return status;
 
-  status = ReadTable(
-      dir, kItemsFile,
-      {"order_id", "order_item_id", "product_id", "seller_id", "shipping_limit_date", "price",
-       "freight_value"},
-      kKindSale, tally,
-      [&](const CsvTable& table, const CsvRecord& record) -> std::optional<std::string> {
-        if (auto missing = CheckPresent(table, record, {"order_id", "order_item_id", "seller_id"})) {
-          return missing;
-        }
-        OlistItem item;
-        item.row = record.number;
-        item.order_id = table.Get(record, "order_id");
-        item.order_item_id = table.Get(record, "order_item_id");
-        item.product_id = table.Get(record, "product_id");
-        item.seller_id = table.Get(record, "seller_id");
-        item.shipping_limit_date = table.Get(record, "shipping_limit_date");
-        item.price = table.Get(record, "price");
-        item.freight_value = table.Get(record, "freight_value");
-        data.items.push_back(std::move(item));
-        return std::nullopt;
-      });
+  status =
+      ReadTable(dir, kItemsFile,
+                {"order_id", "order_item_id", "product_id", "seller_id", "shipping_limit_date",
+                 "price", "freight_value"},
+                kKindSale, tally,
+                [&](const CsvTable& table, const CsvRecord& record) -> std::optional<std::string> {
+                  if (auto missing =
+                          CheckPresent(table, record, {"order_id", "order_item_id", "seller_id"})) {
+                    return missing;
+                  }
+                  OlistItem item;
+                  item.row = record.number;
+                  item.order_id = table.Get(record, "order_id");
+                  item.order_item_id = table.Get(record, "order_item_id");
+                  item.product_id = table.Get(record, "product_id");
+                  item.seller_id = table.Get(record, "seller_id");
+                  item.shipping_limit_date = table.Get(record, "shipping_limit_date");
+                  item.price = table.Get(record, "price");
+                  item.freight_value = table.Get(record, "freight_value");
+                  data.items.push_back(std::move(item));
+                  return std::nullopt;
+                });
   if (!status.ok()) return status;
 
-  status = ReadTable(
-      dir, kReviewsFile,
-      {"review_id", "order_id", "review_score", "review_comment_title", "review_comment_message",
-       "review_creation_date"},
-      kKindFeedback, tally,
-      [&](const CsvTable& table, const CsvRecord& record) -> std::optional<std::string> {
-        if (auto missing = CheckPresent(table, record, {"review_id", "order_id"})) return missing;
-        OlistReview review;
-        review.row = record.number;
-        review.review_id = table.Get(record, "review_id");
-        review.order_id = table.Get(record, "order_id");
-        review.score = table.Get(record, "review_score");
-        review.title = table.Get(record, "review_comment_title");
-        review.message = table.Get(record, "review_comment_message");
-        review.creation_date = table.Get(record, "review_creation_date");
-        data.reviews.push_back(std::move(review));
-        return std::nullopt;
-      });
+  status =
+      ReadTable(dir, kReviewsFile,
+                {"review_id", "order_id", "review_score", "review_comment_title",
+                 "review_comment_message", "review_creation_date"},
+                kKindFeedback, tally,
+                [&](const CsvTable& table, const CsvRecord& record) -> std::optional<std::string> {
+                  if (auto missing = CheckPresent(table, record, {"review_id", "order_id"}))
+                    return missing;
+                  OlistReview review;
+                  review.row = record.number;
+                  review.review_id = table.Get(record, "review_id");
+                  review.order_id = table.Get(record, "order_id");
+                  review.score = table.Get(record, "review_score");
+                  review.title = table.Get(record, "review_comment_title");
+                  review.message = table.Get(record, "review_comment_message");
+                  review.creation_date = table.Get(record, "review_creation_date");
+                  data.reviews.push_back(std::move(review));
+                  return std::nullopt;
+                });
   if (!status.ok()) return status;
 
   return data;

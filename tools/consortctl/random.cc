@@ -12,7 +12,8 @@ int64_t Random::UniformInt(int64_t low, int64_t high) {
   if (span == std::numeric_limits<uint64_t>::max()) return static_cast<int64_t>(Next());
   uint64_t range = span + 1;
   // Draws at or above `limit` would make the low values more likely, so they are drawn again.
-  uint64_t limit = std::numeric_limits<uint64_t>::max() - std::numeric_limits<uint64_t>::max() % range;
+  uint64_t limit =
+      std::numeric_limits<uint64_t>::max() - std::numeric_limits<uint64_t>::max() % range;
   uint64_t draw;
   do {
     draw = Next();

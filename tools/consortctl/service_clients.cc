@@ -27,8 +27,8 @@ ServiceClients::ServiceClients(const ServiceAddresses& addresses)
     : addresses_(addresses),
       partner_(partner::v1::PartnerService::NewStub(MakeChannel(addresses.partner))),
       contract_(contract::v1::ContractService::NewStub(MakeChannel(addresses.contract))),
-      communication_(communication::v1::CommunicationService::NewStub(
-          MakeChannel(addresses.communication))),
+      communication_(
+          communication::v1::CommunicationService::NewStub(MakeChannel(addresses.communication))),
       performance_(
           performance::v1::PerformanceService::NewStub(MakeChannel(addresses.performance))),
       incentive_(incentive::v1::IncentiveService::NewStub(MakeChannel(addresses.incentive))) {}
@@ -99,8 +99,8 @@ std::string StatusCodeName(grpc::StatusCode code) {
 
 std::string DescribeFailure(const std::string& what, const std::string& address,
                             const grpc::Status& status) {
-  return absl::StrCat(what, " at ", address, " failed: ",
-                      absl::AsciiStrToUpper(StatusCodeName(status.error_code())), ": ",
+  return absl::StrCat(what, " at ", address,
+                      " failed: ", absl::AsciiStrToUpper(StatusCodeName(status.error_code())), ": ",
                       status.error_message());
 }
 

@@ -38,7 +38,10 @@ TEST(CsvParser, StripsByteOrderMarkSplitAcrossChunks) {
   CsvParser parser([&](CsvRecord& record) { records.push_back(record); });
   ASSERT_TRUE(parser.Feed("\xEF").ok());
   ASSERT_TRUE(parser.Feed("\xBB").ok());
-  ASSERT_TRUE(parser.Feed("\xBF" "x,y\n").ok());
+  ASSERT_TRUE(parser
+                  .Feed("\xBF"
+                        "x,y\n")
+                  .ok());
   ASSERT_TRUE(parser.Finish().ok());
   ASSERT_EQ(records.size(), 1u);
   EXPECT_THAT(records[0].fields, ElementsAre("x", "y"));
@@ -94,9 +97,7 @@ TEST(CsvParser, ReportsUnclosedQuoteAtEnd) {
   EXPECT_FALSE(records[1].error.empty());
 }
 
-TEST(CsvParser, HandlesEmptyInput) {
-  EXPECT_THAT(Parse(""), IsEmpty());
-}
+TEST(CsvParser, HandlesEmptyInput) { EXPECT_THAT(Parse(""), IsEmpty()); }
 
 TEST(CsvParser, HandlesInputThatIsOnlyByteOrderMark) {
   EXPECT_THAT(Parse("\xEF\xBB\xBF"), IsEmpty());

@@ -79,8 +79,8 @@ TEST(ValidateFormatFlag, AcceptsOnlyCsv) {
 }
 
 TEST(FormatLeaderboard, ListsRankedPartners) {
-  std::string table =
-      FormatLeaderboard("2018-03", {Card("first", "2018-03", 5, 4), Card("second", "2018-03", 1, 1)});
+  std::string table = FormatLeaderboard(
+      "2018-03", {Card("first", "2018-03", 5, 4), Card("second", "2018-03", 1, 1)});
   EXPECT_THAT(table, ::testing::HasSubstr("top 2 partners of 2018-03"));
   EXPECT_THAT(table, ::testing::HasSubstr("first"));
   EXPECT_THAT(table, ::testing::HasSubstr("100.00 BRL"));
@@ -93,8 +93,8 @@ TEST(FormatLeaderboard, SaysWhenEmpty) {
 }
 
 TEST(BusiestPeriod, PicksMostItems) {
-  PeriodActivity busiest = BusiestPeriod({Card("a", "2018-01", 5, 5), Card("b", "2018-01", 5, 5),
-                                          Card("a", "2018-02", 9, 9)});
+  PeriodActivity busiest = BusiestPeriod(
+      {Card("a", "2018-01", 5, 5), Card("b", "2018-01", 5, 5), Card("a", "2018-02", 9, 9)});
   EXPECT_EQ(busiest.period, "2018-01");
   EXPECT_EQ(busiest.items, 10);
   EXPECT_EQ(busiest.orders, 10);
@@ -108,9 +108,7 @@ TEST(BusiestPeriod, BreaksTieByOrdersThenEarlierPeriod) {
             "2018-01");
 }
 
-TEST(BusiestPeriod, ReturnsEmptyWithoutScorecards) {
-  EXPECT_EQ(BusiestPeriod({}).period, "");
-}
+TEST(BusiestPeriod, ReturnsEmptyWithoutScorecards) { EXPECT_EQ(BusiestPeriod({}).period, ""); }
 
 common::v1::ConsumerProgress Progress(std::vector<std::pair<int64_t, int64_t>> partitions) {
   common::v1::ConsumerProgress progress;
@@ -122,9 +120,7 @@ common::v1::ConsumerProgress Progress(std::vector<std::pair<int64_t, int64_t>> p
   return progress;
 }
 
-TEST(ConsumerCaughtUp, NeedsAnAssignedPartition) {
-  EXPECT_FALSE(ConsumerCaughtUp(Progress({})));
-}
+TEST(ConsumerCaughtUp, NeedsAnAssignedPartition) { EXPECT_FALSE(ConsumerCaughtUp(Progress({}))); }
 
 TEST(ConsumerCaughtUp, ComparesEveryPartition) {
   EXPECT_TRUE(ConsumerCaughtUp(Progress({{10, 10}, {3, 3}})));

@@ -6,10 +6,10 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/time/civil_time.h"
-#include "gmock/gmock.h"
-#include "gtest/gtest.h"
 #include "consortctl/import_plan.h"
 #include "consortctl/olist_dataset.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
 
 namespace consort::consortctl {
 namespace {

@@ -42,9 +42,7 @@ OlistDataset SampleDataset() {
 
 class PlanOlistImportTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    data_ = SampleDataset();
-  }
+  void SetUp() override { data_ = SampleDataset(); }
 
   ImportPlan Plan() {
     absl::StatusOr<ImportPlan> plan = PlanOlistImport(data_, ImportOptions(), tally_);
@@ -184,7 +182,8 @@ TEST_F(PlanOlistImportTest, RejectsInvalidTimestamps) {
 }
 
 TEST_F(PlanOlistImportTest, AttributesReviewToEachDistinctSeller) {
-  data_.reviews.push_back({2, "rev1", "o-delivered", "4", "titulo", "texto", "2017-09-20 00:00:00"});
+  data_.reviews.push_back(
+      {2, "rev1", "o-delivered", "4", "titulo", "texto", "2017-09-20 00:00:00"});
   ImportPlan plan = Plan();
   ASSERT_EQ(plan.feedback.size(), 2u);
   EXPECT_EQ(plan.feedback[0].feedback_id, "rev1-o-delivered-seller1");

@@ -78,8 +78,8 @@ TEST(ToContractProto, UsesImportOptions) {
 }
 
 TEST(ToFeedbackProto, MapsFeedback) {
-  PlannedFeedback planned{"r1-o1-s1", "s1", "o1", 2, "ruim", "veio quebrado",
-                          absl::FromUnixSeconds(1505876400)};
+  PlannedFeedback planned{
+      "r1-o1-s1", "s1", "o1", 2, "ruim", "veio quebrado", absl::FromUnixSeconds(1505876400)};
   communication::v1::Feedback feedback = ToFeedbackProto(planned);
   EXPECT_EQ(feedback.feedback_id(), "r1-o1-s1");
   EXPECT_EQ(feedback.partner_id(), "s1");
