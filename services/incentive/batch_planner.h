@@ -10,6 +10,8 @@
 // the sale arrives in a later batch (or later in the same one), in the order the refunds were
 // parked. This happens when the partner service's outbox relay re-sends a sale after a crash, so
 // that its refund reaches the topic first.
+// NOTE: nothing expires a parked refund. One whose sale never arrives, or whose sale is
+// dead-lettered, stays in Redis and adds to no total.
 //
 // Pure logic; the event consumer calls it once per batch and again when the store reports that
 // the state changed underneath. Thread safety: no shared state.

@@ -481,20 +481,20 @@ absl::StatusOr<StoredSale> ParseSaleHash(const std::string& sale_id, const redis
     }
   }
 
+  auto text_field = [&hash](absl::string_view field) {
+    const std::string* value = redis::FindField(hash, field);
+    return value == nullptr ? std::string() : *value;
+  };
   StoredSale sale{.sale_id = sale_id,
+                  .partner_id = text_field("partner_id"),
+                  .contract_id = text_field("contract_id"),
+                  .period = text_field("period"),
                   .account = {.amount = money::Money::FromMinor(amount, *currency),
                               .refunded = money::Money::FromMinor(refunded, *currency),
                               .commission = money::Money::FromMinor(commission, *currency),
                               .reversed = money::Money::FromMinor(reversed, *currency),
                               .rate = *rate},
                   .version = version};
-  if (const std::string* partner_id = redis::FindField(hash, "partner_id")) {
-    sale.partner_id = *partner_id;
-  }
-  if (const std::string* contract_id = redis::FindField(hash, "contract_id")) {
-    sale.contract_id = *contract_id;
-  }
-  if (const std::string* period = redis::FindField(hash, "period")) sale.period = *period;
   return sale;
 }
 

@@ -12,6 +12,7 @@
 #include "consumer/contract_directory.h"
 #include "consumer/dead_letter_sink.h"
 #include "consumer/offset_store.h"
+#include "consumer/settings.h"
 #include "grpcpp/grpcpp.h"
 #include "incentive/event_consumer.h"
 #include "incentive/incentive_service.h"
@@ -27,29 +28,8 @@ namespace {
 
 struct IncentiveConfig {
   consort::CommonConfig common;
-  std::string contract_address = "127.0.0.1:50052";
-  std::string consumer_group = "consort-incentive";
-  int batch_size = 5000;
-  int contract_deadline_ms = 2000;
+  consort::consumer::ConsumerSettings consumer{.consumer_group = "consort-incentive"};
 };
-
-void AddIncentiveOptions(CLI::App& app, IncentiveConfig& config) {
-  consort::AddCommonOptions(app, config.common, 50055, 9455);
-  consort::AddStringOption(app, "--contract-address", "CONSORT_CONTRACT_ADDRESS",
-                           config.contract_address, "Contract service host:port");
-  consort::AddStringOption(app, "--consumer-group", "CONSORT_CONSUMER_GROUP", config.consumer_group,
-                           "Kafka consumer group of the sales consumer");
-  app.add_option("--consumer-batch-size", config.batch_size,
-                 "Messages polled and stored per Redis script")
-      ->envname("CONSORT_CONSUMER_BATCH_SIZE")
-      ->check(CLI::Range(1, 20000))
-      ->capture_default_str();
-  app.add_option("--contract-deadline-ms", config.contract_deadline_ms,
-                 "Deadline of each call to the contract service, in milliseconds")
-      ->envname("CONSORT_CONTRACT_DEADLINE_MS")
-      ->check(CLI::Range(10, 60000))
-      ->capture_default_str();
-}
 
 int Fail(const std::string& what, const absl::Status& status) {
   spdlog::error("msg=\"{}\" error={}", what, consort::Quote(status.ToString()));
@@ -64,7 +44,8 @@ int main(int argc, char** argv) {
   IncentiveConfig config;
   config.common.service_name = "incentive";
   CLI::App app{"Consort incentive service: commission accruals and clawbacks from sales events"};
-  AddIncentiveOptions(app, config);
+  consort::AddCommonOptions(app, config.common, 50055, 9455);
+  consort::consumer::AddConsumerOptions(app, config.consumer);
   CLI11_PARSE(app, argc, argv);
   consort::InitLogging("incentive", config.common.log_level);
   const consort::CommonConfig& common = config.common;
@@ -93,21 +74,21 @@ int main(int argc, char** argv) {
 
   consort::incentive::IncentiveStore store(redis, common.redis_namespace);
   consort::consumer::GrpcContractDirectory contracts(
-      grpc::CreateChannel(config.contract_address, grpc::InsecureChannelCredentials()),
-      absl::Milliseconds(config.contract_deadline_ms));
+      grpc::CreateChannel(config.consumer.contract_address, grpc::InsecureChannelCredentials()),
+      absl::Milliseconds(config.consumer.contract_deadline_ms));
   consort::consumer::RedisOffsetStore offset_store(redis, store.offsets_key());
 
   absl::StatusOr<std::unique_ptr<consort::kafka::Consumer>> consumer =
       consort::kafka::Consumer::Create(
-          common.kafka_bootstrap, config.consumer_group, {common.topic_sales}, &offset_store,
-          registry, consort::consumer::GroupMembershipOverrides(common.instance_id));
+          common.kafka_bootstrap, config.consumer.consumer_group, {common.topic_sales},
+          &offset_store, registry, consort::consumer::GroupMembershipOverrides(common.instance_id));
   if (!consumer.ok()) return Fail("creating the Kafka consumer failed", consumer.status());
 
   consort::consumer::KafkaDeadLetterSink dead_letters(**producer, common.topic_deadletter,
                                                       "incentive", absl::Seconds(30));
   consort::incentive::EventConsumerOptions options;
   options.sales_topic = common.topic_sales;
-  options.batch_size = static_cast<size_t>(config.batch_size);
+  options.batch_size = static_cast<size_t>(config.consumer.batch_size);
   consort::incentive::EventConsumer event_consumer(consumer->get(), contracts, store, dead_letters,
                                                    registry, options);
 
