@@ -61,6 +61,14 @@ std::map<std::string, std::string> ConsumerOverrides(const std::string& instance
   return overrides;
 }
 
+// gRPC backs off reconnecting for up to two minutes by default; a shorter limit lets the paused
+// consumer resume within seconds of the contract service coming back.
+std::shared_ptr<grpc::Channel> ContractChannel(const std::string& address) {
+  grpc::ChannelArguments arguments;
+  arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
+  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), arguments);
+}
+
 int Fail(const std::string& what, const absl::Status& status) {
   spdlog::error("msg=\"{}\" error={}", what, consort::Quote(status.ToString()));
   return 1;
@@ -105,8 +113,7 @@ int main(int argc, char** argv) {
   consort::performance::PerformanceStore store(redis, common.redis_namespace,
                                                common.topic_scores);
   consort::consumer::GrpcContractDirectory contracts(
-      grpc::CreateChannel(config.contract_address, grpc::InsecureChannelCredentials()),
-      absl::Milliseconds(config.contract_deadline_ms));
+      ContractChannel(config.contract_address), absl::Milliseconds(config.contract_deadline_ms));
   consort::consumer::RedisOffsetStore offset_store(redis, store.offsets_key());
 
   absl::StatusOr<std::unique_ptr<consort::kafka::Consumer>> consumer =

@@ -44,8 +44,14 @@ for r = 1, count do
   pos = pos + 4 + 2 * tonumber(ARGV[pos + 3])
   local ids = tonumber(ARGV[pos])
   local seen = prefix .. 'seen:' .. partner
-  for k = pos + 1, pos + ids do
-    if redis.call('SISMEMBER', seen, ARGV[k]) == 1 then return {'conflict', ARGV[k]} end
+  local first = pos + 1
+  while first <= pos + ids do
+    local last = math.min(first + 499, pos + ids)
+    local flags = redis.call('SMISMEMBER', seen, unpack(ARGV, first, last))
+    for k = 1, #flags do
+      if flags[k] == 1 then return {'conflict', ARGV[first + k - 1]} end
+    end
+    first = last + 1
   end
   pos = pos + 1 + ids
   pos = pos + 2 + tonumber(ARGV[pos])

@@ -132,11 +132,14 @@ TEST_F(PerformanceRestartTest, SigkillMidStreamKeepsExactTotals) {
   for (int round = 0; round < 3 && !produced; ++round) {
     absl::SleepFor(absl::Milliseconds(1500));
     if (round == 0) {
-      for (const common::v1::PartitionProgress& partition : stack_->Progress().partitions()) {
+      const common::v1::ConsumerProgress progress = stack_->Progress();
+      for (const common::v1::PartitionProgress& partition : progress.partitions()) {
         stored_before_first_kill += std::max<int64_t>(partition.next_offset(), 0);
       }
     }
-    ASSERT_TRUE(stack_->stack().Restart("performance", SIGKILL).ok());
+    const absl::Status restarted = stack_->stack().Restart("performance", SIGKILL);
+    EXPECT_TRUE(restarted.ok()) << restarted;
+    if (!restarted.ok()) break;
     stack_->Connect();
     ++kills;
   }
@@ -150,11 +153,33 @@ TEST_F(PerformanceRestartTest, SigkillMidStreamKeepsExactTotals) {
 TEST_F(PerformanceRestartTest, SigtermMidStreamKeepsExactTotals) {
   std::thread producer([&] { ProduceStream(8'000, absl::Seconds(3)); });
   absl::SleepFor(absl::Seconds(1));
-  ASSERT_TRUE(stack_->stack().Stop("performance", SIGTERM).ok());
+  const absl::Status stopped = stack_->stack().Stop("performance", SIGTERM);
   producer.join();
+  ASSERT_TRUE(stopped.ok()) << stopped;
   ASSERT_TRUE(stack_->stack().StartAgain("performance").ok());
   stack_->Connect();
   ExpectExactTotals();
+}
+
+}  // namespace
+}  // namespace consort::performance::testing
+
+namespace consort::performance::testing {
+namespace {
+
+TEST(PerformanceProgressTest, EmptyTopicsCountAsCaughtUp) {
+  if (consort::testing::KafkaBootstrap().empty() || consort::testing::RedisAddress().empty()) {
+    GTEST_SKIP() << consort::testing::MissingInfrastructureMessage();
+  }
+  std::unique_ptr<PerformanceStack> stack = PerformanceStack::Start();
+  ASSERT_NE(stack, nullptr);
+  EXPECT_TRUE(stack->WaitCaughtUp(absl::Seconds(30)));
+  const common::v1::ConsumerProgress progress = stack->Progress();
+  EXPECT_GT(progress.partitions_size(), 0);
+  for (const common::v1::PartitionProgress& partition : progress.partitions()) {
+    EXPECT_EQ(partition.next_offset(), 0) << partition.topic() << ":" << partition.partition();
+    EXPECT_EQ(partition.high_watermark(), 0) << partition.topic() << ":" << partition.partition();
+  }
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 // communication services against the test run's Kafka and Redis. The tests share one stack; each
 // uses its own partners and, where it reads a whole period, its own month.
 
+#include <signal.h>
+
 #include <algorithm>
 
 #include "absl/strings/match.h"
@@ -397,6 +399,59 @@ TEST_F(PerformanceRpcTest, FeedbackWithoutActiveContractIsDeadLettered) {
   v1::Scorecard card;
   EXPECT_EQ(stack_->GetScorecard(partner, MonthsBack(1).label, &card).error_code(),
             grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(PerformanceRpcTest, CurrentMonthGaugesFollowSales) {
+  const std::string partner = NewPartnerId("gauge");
+  ASSERT_NO_FATAL_FAILURE(stack_->AddPartner(partner));
+  // The gauges follow the UTC calendar month, so the sale is placed in it.
+  const absl::Time now = absl::Now();
+  const std::string utc_month = absl::FormatTime("%Y-%m", now, absl::UTCTimeZone());
+  absl::Time sale_time = now - absl::Minutes(1);
+  if (absl::FormatTime("%Y-%m", sale_time, absl::UTCTimeZone()) != utc_month) sale_time = now;
+  ASSERT_NO_FATAL_FAILURE(stack_->ReportAccepted(
+      {SaleRecord(partner + "-s1", partner, "77.00", "o-1", 1, sale_time)}));
+
+  const int port = stack_->stack().service("performance").metrics_port();
+  std::string metrics;
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (absl::Now() < deadline) {
+    metrics = HttpGet(port, "/metrics");
+    if (absl::StrContains(metrics, "consort_net_sales{currency=\"BRL\"}") &&
+        absl::StrContains(metrics, "consort_leaderboard_score{rank=\"1\"}")) {
+      break;
+    }
+    absl::SleepFor(absl::Milliseconds(500));
+  }
+  EXPECT_TRUE(absl::StrContains(metrics, "consort_net_sales{currency=\"BRL\"}"));
+  EXPECT_TRUE(absl::StrContains(metrics, "consort_leaderboard_score{rank=\"1\"}"));
+}
+
+TEST_F(PerformanceRpcTest, ContractServiceDownPausesInsteadOfDeadLettering) {
+  const std::string partner = NewPartnerId("paused");
+  ASSERT_NO_FATAL_FAILURE(stack_->AddPartner(partner));
+  const PastMonth month = MonthsBack(1);
+  const int64_t rejected_before = stack_->Progress().dead_lettered();
+
+  // The contract is not cached yet, so the consumer has to ask the stopped contract service.
+  ASSERT_TRUE(stack_->stack().Stop("contract", SIGTERM).ok());
+  RawProducer producer(consort::testing::KafkaBootstrap());
+  producer.Send(stack_->topic("consort.sales.v1"), partner,
+                SaleEventOf(partner + "-s1", partner, 2'500, "o-1", month.mid_month)
+                    .SerializeAsString());
+  producer.Flush();
+  absl::SleepFor(absl::Seconds(3));
+  v1::Scorecard card;
+  EXPECT_EQ(stack_->GetScorecard(partner, month.label, &card).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(stack_->Progress().dead_lettered(), rejected_before);
+
+  ASSERT_TRUE(stack_->stack().StartAgain("contract").ok());
+  stack_->Connect();
+  card = stack_->WaitForScorecard(partner, month.label,
+                                  [](const v1::Scorecard& c) { return c.orders() == 1; });
+  EXPECT_EQ(card.gross_sales().amount(), "25.00");
+  EXPECT_EQ(stack_->Progress().dead_lettered(), rejected_before);
 }
 
 TEST_F(PerformanceRpcTest, ConsumerProgressCoversBothTopics) {
