@@ -2,7 +2,9 @@
 // checks every exported scorecard and commission row, and the import's counts, against totals
 // computed from the CSV files.
 
+#include <algorithm>
 #include <filesystem>
+#include <iostream>
 #include <map>
 #include <string>
 
@@ -40,6 +42,45 @@ void ExpectExportsMatch(const ExpectedTotals& expected, const Exports& exports) 
   EXPECT_EQ(exports.commissions.size(), expected.commissions.size());
 }
 
+// The busiest month by items, from the expected scorecards (items is the sixth value column);
+// ties go to more orders, then to the earlier month.
+std::string ExpectedBusiestMonth(const ExpectedTotals& expected) {
+  std::map<std::string, std::pair<int64_t, int64_t>> per_month;
+  for (const auto& [key, values] : expected.scorecards) {
+    per_month[key.second].first += std::stoll(values[5]);
+    per_month[key.second].second += std::stoll(values[4]);
+  }
+  std::string busiest;
+  std::pair<int64_t, int64_t> best = {-1, -1};
+  for (const auto& [month, totals] : per_month) {
+    if (totals > best) {
+      best = totals;
+      busiest = month;
+    }
+  }
+  return busiest;
+}
+
+void ExpectBusiestMonthAndLeaderboard(const testing::Stack& stack, const ExpectedTotals& expected) {
+  absl::StatusOr<testing::CommandResult> busiest = RunConsortctl(stack, {"busiest-month"});
+  ASSERT_TRUE(busiest.ok()) << busiest.status();
+  EXPECT_EQ(busiest->exit_code, 0) << busiest->stderr_text;
+  std::string month = ExpectedBusiestMonth(expected);
+  EXPECT_EQ(busiest->stdout_text, month + "\n");
+
+  absl::StatusOr<testing::CommandResult> leaderboard =
+      RunConsortctl(stack, {"leaderboard", "--period", month, "--limit", "10"});
+  ASSERT_TRUE(leaderboard.ok()) << leaderboard.status();
+  EXPECT_EQ(leaderboard->exit_code, 0) << leaderboard->stderr_text;
+  EXPECT_THAT(leaderboard->stdout_text, ::testing::HasSubstr("partners of " + month));
+  // A header line, a column line and one line per partner, at most ten.
+  int64_t lines =
+      std::count(leaderboard->stdout_text.begin(), leaderboard->stdout_text.end(), '\n');
+  EXPECT_GE(lines, 3);
+  EXPECT_LE(lines, 12);
+  std::cout << leaderboard->stdout_text;
+}
+
 void ImportAndCheck(const std::string& dir) {
   absl::StatusOr<ExpectedTotals> expected = ComputeExpectedTotals(dir);
   ASSERT_TRUE(expected.ok()) << expected.status();
@@ -59,6 +100,8 @@ void ImportAndCheck(const std::string& dir) {
   absl::StatusOr<Exports> exports = WaitAndExport(**stack);
   ASSERT_TRUE(exports.ok()) << exports.status();
   ExpectExportsMatch(*expected, *exports);
+
+  ExpectBusiestMonthAndLeaderboard(**stack, *expected);
 
   // A second import changes nothing and reports every record as a duplicate.
   absl::StatusOr<std::map<std::string, int64_t>> again = Import(**stack, dir, {}, exit_code);
