@@ -87,10 +87,9 @@ std::string FormatAttainmentPct(int64_t net_minor, int64_t target_minor) {
 absl::StatusOr<Scorecard> ToScorecardProto(const ScorecardTotals& totals) {
   const money::Currency* currency = money::FindCurrency(totals.currency);
   if (currency == nullptr) {
-    return absl::InternalError(absl::StrCat("scorecard of partner ", totals.partner_id,
-                                            " for ", totals.period,
-                                            " has the unknown currency \"", totals.currency,
-                                            "\""));
+    return absl::InternalError(absl::StrCat("scorecard of partner ", totals.partner_id, " for ",
+                                            totals.period, " has the unknown currency \"",
+                                            totals.currency, "\""));
   }
 
   Scorecard card;

@@ -44,8 +44,7 @@ std::string BuildScoreEvent(const ScorecardTotals& totals, absl::Time now) {
 
 // Applies one event to `card`, all or nothing. Returns the rejection reason label and message
 // when the event cannot be applied.
-std::optional<std::pair<std::string, std::string>> Apply(const ScorableEvent& event,
-                                                         bool new_order,
+std::optional<std::pair<std::string, std::string>> Apply(const ScorableEvent& event, bool new_order,
                                                          WorkingScorecard& card) {
   ScorecardTotals updated = card.totals;
   const bool moves_money = event.kind != ScorableEvent::Kind::kFeedback;
@@ -56,10 +55,10 @@ std::optional<std::pair<std::string, std::string>> Apply(const ScorableEvent& ev
   }
   if (moves_money) {
     if (updated.currency != event.contract.currency) {
-      return std::pair{std::string("currency_mismatch"),
-                       absl::StrCat("the scorecard of ", event.partner_id, " for ", event.period,
-                                    " is in ", updated.currency, " but the sale is in ",
-                                    event.contract.currency)};
+      return std::pair{
+          std::string("currency_mismatch"),
+          absl::StrCat("the scorecard of ", event.partner_id, " for ", event.period, " is in ",
+                       updated.currency, " but the sale is in ", event.contract.currency)};
     }
     // The sale's own contract sets the target from now on.
     updated.contract_id = event.contract.contract_id;

@@ -35,7 +35,9 @@ CurrentMonthMetrics::CurrentMonthMetrics(PerformanceStore& store, prometheus::Re
 
 CurrentMonthMetrics::~CurrentMonthMetrics() { Stop(); }
 
-void CurrentMonthMetrics::Start() { thread_ = std::thread([this] { Run(); }); }
+void CurrentMonthMetrics::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
 
 void CurrentMonthMetrics::Stop() {
   if (!stop_.HasBeenNotified()) stop_.Notify();
@@ -48,9 +50,10 @@ void CurrentMonthMetrics::Run() {
     if (absl::Status status = Refresh(absl::Now()); !status.ok()) {
       int64_t suppressed = 0;
       if (limiter.Allow("refresh", suppressed)) {
-        spdlog::warn("msg=\"refreshing the current month's gauges failed\" error={} "
-                     "suppressed={}",
-                     Quote(status.ToString()), suppressed);
+        spdlog::warn(
+            "msg=\"refreshing the current month's gauges failed\" error={} "
+            "suppressed={}",
+            Quote(status.ToString()), suppressed);
       }
     }
   } while (!stop_.WaitForNotificationWithTimeout(interval_));
@@ -78,8 +81,8 @@ absl::Status CurrentMonthMetrics::Refresh(absl::Time now) {
 
   std::vector<RankedScorecard> ranked = RankScorecards(*std::move(scorecards));
   for (int rank = 1; rank <= kRanks; ++rank) {
-    const bool present = rank <= static_cast<int>(ranked.size()) &&
-                         ranked[rank - 1].score.score_hundredths >= 0;
+    const bool present =
+        rank <= static_cast<int>(ranked.size()) && ranked[rank - 1].score.score_hundredths >= 0;
     auto found = score_by_rank_.find(rank);
     if (!present) {
       if (found != score_by_rank_.end()) {

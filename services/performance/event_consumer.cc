@@ -15,7 +15,7 @@ using consort::events::v1::SaleEvent;
 // Reasons of consort_events_rejected_total, created at start.
 const std::vector<std::string>& RejectionReasons() {
   static const auto* reasons = new std::vector<std::string>{
-      "undecodable",       "invalid",      "unknown_contract", "currency_mismatch",
+      "undecodable",        "invalid",      "unknown_contract", "currency_mismatch",
       "no_active_contract", "out_of_range", "unknown_topic"};
   return *reasons;
 }
@@ -112,12 +112,13 @@ bool EventConsumer::DecodeSale(const kafka::Message& message, size_t index, Deco
     return true;
   }
 
-  std::optional<absl::StatusOr<ContractTerms>> contract = loop_.ResolveContract(
-      [&] { return contracts_.GetContract(sale.contract_id()); },
-      absl::StrCat("contract ", sale.contract_id()));
+  std::optional<absl::StatusOr<ContractTerms>> contract =
+      loop_.ResolveContract([&] { return contracts_.GetContract(sale.contract_id()); },
+                            absl::StrCat("contract ", sale.contract_id()));
   if (!contract.has_value()) return false;
   if (!contract->ok()) {
-    decoded.rejected.push_back({index, "unknown_contract", std::string(contract->status().message())});
+    decoded.rejected.push_back(
+        {index, "unknown_contract", std::string(contract->status().message())});
     return true;
   }
   const ContractTerms& terms = **contract;
@@ -155,8 +156,7 @@ bool EventConsumer::DecodeSale(const kafka::Message& message, size_t index, Deco
   return true;
 }
 
-bool EventConsumer::DecodeFeedback(const kafka::Message& message, size_t index,
-                                   Decoded& decoded) {
+bool EventConsumer::DecodeFeedback(const kafka::Message& message, size_t index, Decoded& decoded) {
   FeedbackEvent feedback;
   if (!feedback.ParseFromString(message.payload)) {
     decoded.rejected.push_back({index, "undecodable", "the payload is not a FeedbackEvent"});
@@ -168,9 +168,9 @@ bool EventConsumer::DecodeFeedback(const kafka::Message& message, size_t index,
     return true;
   }
 
-  std::optional<absl::StatusOr<ContractTerms>> contract = loop_.ResolveContract(
-      [&] { return contracts_.GetActiveContract(feedback.partner_id()); },
-      absl::StrCat("active contract of partner ", feedback.partner_id()));
+  std::optional<absl::StatusOr<ContractTerms>> contract =
+      loop_.ResolveContract([&] { return contracts_.GetActiveContract(feedback.partner_id()); },
+                            absl::StrCat("active contract of partner ", feedback.partner_id()));
   if (!contract.has_value()) return false;
   if (!contract->ok()) {
     decoded.rejected.push_back(
@@ -198,8 +198,7 @@ bool EventConsumer::DecodeFeedback(const kafka::Message& message, size_t index,
   return true;
 }
 
-void EventConsumer::RecordApplied(const std::vector<ScorableEvent>& events,
-                                  const BatchPlan& plan) {
+void EventConsumer::RecordApplied(const std::vector<ScorableEvent>& events, const BatchPlan& plan) {
   const absl::Time now = absl::Now();
   for (size_t index : plan.applied) {
     const ScorableEvent& event = events[index];

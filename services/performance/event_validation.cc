@@ -25,8 +25,7 @@ absl::StatusOr<absl::Time> ValidateFeedbackEvent(const FeedbackEvent& feedback) 
   if (feedback.rating() < 1 || feedback.rating() > 5) {
     return InvalidField("rating", absl::StrCat(feedback.rating()), "an integer from 1 to 5");
   }
-  if (absl::Status status = CheckOptionalReference("order_id", feedback.order_id());
-      !status.ok()) {
+  if (absl::Status status = CheckOptionalReference("order_id", feedback.order_id()); !status.ok()) {
     return status;
   }
   return event_time;

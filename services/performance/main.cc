@@ -38,8 +38,8 @@ void AddPerformanceOptions(CLI::App& app, PerformanceConfig& config) {
   consort::AddCommonOptions(app, config.common, 50054, 9454);
   consort::AddStringOption(app, "--contract-address", "CONSORT_CONTRACT_ADDRESS",
                            config.contract_address, "Contract service host:port");
-  consort::AddStringOption(app, "--consumer-group", "CONSORT_CONSUMER_GROUP",
-                           config.consumer_group, "Kafka consumer group of the event consumer");
+  consort::AddStringOption(app, "--consumer-group", "CONSORT_CONSUMER_GROUP", config.consumer_group,
+                           "Kafka consumer group of the event consumer");
   app.add_option("--consumer-batch-size", config.batch_size,
                  "Messages polled and stored per Redis script")
       ->envname("CONSORT_CONSUMER_BATCH_SIZE")
@@ -95,8 +95,8 @@ int main(int argc, char** argv) {
 
   const std::vector<std::string> consumed_topics = {common.topic_sales, common.topic_feedback};
   std::vector<consort::kafka::TopicSpec> topics;
-  for (const std::string& name : {common.topic_sales, common.topic_feedback, common.topic_scores,
-                                  common.topic_deadletter}) {
+  for (const std::string& name :
+       {common.topic_sales, common.topic_feedback, common.topic_scores, common.topic_deadletter}) {
     topics.push_back({.name = name, .partitions = common.topic_partitions});
   }
   if (absl::Status status =
@@ -110,8 +110,7 @@ int main(int argc, char** argv) {
                                        "consort-performance-" + common.instance_id, registry);
   if (!producer.ok()) return Fail("creating the Kafka producer failed", producer.status());
 
-  consort::performance::PerformanceStore store(redis, common.redis_namespace,
-                                               common.topic_scores);
+  consort::performance::PerformanceStore store(redis, common.redis_namespace, common.topic_scores);
   consort::consumer::GrpcContractDirectory contracts(
       ContractChannel(config.contract_address), absl::Milliseconds(config.contract_deadline_ms));
   consort::consumer::RedisOffsetStore offset_store(redis, store.offsets_key());

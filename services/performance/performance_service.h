@@ -19,8 +19,7 @@ class PerformanceServiceImpl final : public consort::performance::v1::Performanc
  public:
   PerformanceServiceImpl(PerformanceStore& store, ProgressSources progress);
 
-  grpc::Status GetScorecard(grpc::ServerContext* context,
-                            const v1::GetScorecardRequest* request,
+  grpc::Status GetScorecard(grpc::ServerContext* context, const v1::GetScorecardRequest* request,
                             v1::Scorecard* response) override;
   grpc::Status GetLeaderboard(grpc::ServerContext* context,
                               const v1::GetLeaderboardRequest* request,

@@ -155,8 +155,7 @@ std::string PerformanceStore::ScorecardHashKey(const ScorecardKey& key) const {
 
 absl::StatusOr<Snapshot> PerformanceStore::ReadSnapshot(const SnapshotRequest& request) {
   std::vector<redis::Command> commands;
-  commands.reserve(request.scorecards.size() + request.event_ids.size() +
-                   request.order_ids.size());
+  commands.reserve(request.scorecards.size() + request.event_ids.size() + request.order_ids.size());
   for (const ScorecardKey& key : request.scorecards) {
     commands.push_back({"HGETALL", ScorecardHashKey(key)});
   }
@@ -169,8 +168,8 @@ absl::StatusOr<Snapshot> PerformanceStore::ReadSnapshot(const SnapshotRequest& r
   }
   std::vector<const std::pair<const ScorecardKey, std::vector<std::string>>*> order_requests;
   for (const auto& entry : request.order_ids) {
-    redis::Command command{"SMISMEMBER", absl::StrCat(prefix_, "orders:", entry.first.period,
-                                                      ":", entry.first.partner_id)};
+    redis::Command command{"SMISMEMBER", absl::StrCat(prefix_, "orders:", entry.first.period, ":",
+                                                      entry.first.partner_id)};
     command.insert(command.end(), entry.second.begin(), entry.second.end());
     commands.push_back(std::move(command));
     order_requests.push_back(&entry);
@@ -270,8 +269,7 @@ absl::StatusOr<std::vector<ScorecardTotals>> PerformanceStore::ReadScorecards(
 absl::StatusOr<ScorecardTotals> PerformanceStore::GetScorecard(const std::string& partner_id,
                                                                const std::string& period) {
   ScorecardKey key{period, partner_id};
-  absl::StatusOr<std::vector<ScorecardTotals>> found =
-      ReadScorecards({key}, /*skip_missing=*/true);
+  absl::StatusOr<std::vector<ScorecardTotals>> found = ReadScorecards({key}, /*skip_missing=*/true);
   if (!found.ok()) return found.status();
   if (found->empty()) {
     return absl::NotFoundError(
@@ -301,12 +299,10 @@ absl::StatusOr<std::vector<ScorecardTotals>> PerformanceStore::ListPeriod(
 absl::StatusOr<ScorecardPage> PerformanceStore::ListScorecards(const std::string& period,
                                                                int page_size,
                                                                const std::string& page_token) {
-  std::string min = period.empty()
-                        ? "-"
-                        : absl::StrCat("[", period, std::string(1, kIndexSeparator));
-  std::string max = period.empty()
-                        ? "+"
-                        : absl::StrCat("(", period, std::string(1, kIndexSeparator + 1));
+  std::string min =
+      period.empty() ? "-" : absl::StrCat("[", period, std::string(1, kIndexSeparator));
+  std::string max =
+      period.empty() ? "+" : absl::StrCat("(", period, std::string(1, kIndexSeparator + 1));
   if (!page_token.empty()) {
     absl::StatusOr<ScorecardKey> after = DecodePageToken(page_token);
     if (!after.ok()) return after.status();
@@ -356,11 +352,11 @@ absl::StatusOr<ScorecardTotals> ParseScorecardHash(const ScorecardKey& key,
 
   int64_t update_ms = 0;
   const std::pair<const char*, int64_t*> numbers[] = {
-      {"gross", &totals.gross_minor},   {"refunds", &totals.refunds_minor},
-      {"orders", &totals.orders},       {"items", &totals.items},
+      {"gross", &totals.gross_minor},       {"refunds", &totals.refunds_minor},
+      {"orders", &totals.orders},           {"items", &totals.items},
       {"feedback", &totals.feedback_count}, {"rating_sum", &totals.rating_sum},
       {"complaints", &totals.complaints},   {"target", &totals.target_minor},
-      {"version", &totals.version},     {"update_ms", &update_ms},
+      {"version", &totals.version},         {"update_ms", &update_ms},
   };
   for (const auto& [field, value] : numbers) {
     if (absl::Status status = ParseInt(hash, field, *value); !status.ok()) return status;

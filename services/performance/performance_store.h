@@ -127,8 +127,8 @@ class PerformanceStore {
 
  private:
   std::string ScorecardHashKey(const ScorecardKey& key) const;
-  absl::StatusOr<std::vector<ScorecardTotals>> ReadScorecards(
-      const std::vector<ScorecardKey>& keys, bool skip_missing);
+  absl::StatusOr<std::vector<ScorecardTotals>> ReadScorecards(const std::vector<ScorecardKey>& keys,
+                                                              bool skip_missing);
 
   redis::Pool& redis_;
   const std::string prefix_;

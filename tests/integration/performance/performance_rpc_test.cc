@@ -409,8 +409,8 @@ TEST_F(PerformanceRpcTest, CurrentMonthGaugesFollowSales) {
   const std::string utc_month = absl::FormatTime("%Y-%m", now, absl::UTCTimeZone());
   absl::Time sale_time = now - absl::Minutes(1);
   if (absl::FormatTime("%Y-%m", sale_time, absl::UTCTimeZone()) != utc_month) sale_time = now;
-  ASSERT_NO_FATAL_FAILURE(stack_->ReportAccepted(
-      {SaleRecord(partner + "-s1", partner, "77.00", "o-1", 1, sale_time)}));
+  ASSERT_NO_FATAL_FAILURE(
+      stack_->ReportAccepted({SaleRecord(partner + "-s1", partner, "77.00", "o-1", 1, sale_time)}));
 
   const int port = stack_->stack().service("performance").metrics_port();
   std::string metrics;
@@ -436,9 +436,9 @@ TEST_F(PerformanceRpcTest, ContractServiceDownPausesInsteadOfDeadLettering) {
   // The contract is not cached yet, so the consumer has to ask the stopped contract service.
   ASSERT_TRUE(stack_->stack().Stop("contract", SIGTERM).ok());
   RawProducer producer(consort::testing::KafkaBootstrap());
-  producer.Send(stack_->topic("consort.sales.v1"), partner,
-                SaleEventOf(partner + "-s1", partner, 2'500, "o-1", month.mid_month)
-                    .SerializeAsString());
+  producer.Send(
+      stack_->topic("consort.sales.v1"), partner,
+      SaleEventOf(partner + "-s1", partner, 2'500, "o-1", month.mid_month).SerializeAsString());
   producer.Flush();
   absl::SleepFor(absl::Seconds(3));
   v1::Scorecard card;

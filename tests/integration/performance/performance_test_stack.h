@@ -67,9 +67,8 @@ inline PastMonth MonthsBack(int months_back) {
   const absl::CivilDay last_day = absl::CivilDay(month + 1) - 1;
   PastMonth past;
   past.label = absl::FormatCivilTime(month).substr(0, 7);
-  past.last_evening = absl::FromCivil(absl::CivilSecond(last_day.year(), last_day.month(),
-                                                        last_day.day(), 23, 30, 0),
-                                      zone);
+  past.last_evening = absl::FromCivil(
+      absl::CivilSecond(last_day.year(), last_day.month(), last_day.day(), 23, 30, 0), zone);
   past.mid_month =
       absl::FromCivil(absl::CivilSecond(month.year(), month.month(), 15, 12, 0, 0), zone);
   return past;
@@ -79,9 +78,9 @@ inline PastMonth MonthsBack(int months_back) {
 class TopicReader : public kafka::OffsetStore {
  public:
   TopicReader(const std::string& bootstrap, const std::string& topic) {
-    auto consumer = kafka::Consumer::Create(
-        bootstrap, "test-reader-" + consort::testing::UniqueSuffix(), {topic}, this, registry_,
-        {{"auto.offset.reset", "earliest"}});
+    auto consumer =
+        kafka::Consumer::Create(bootstrap, "test-reader-" + consort::testing::UniqueSuffix(),
+                                {topic}, this, registry_, {{"auto.offset.reset", "earliest"}});
     EXPECT_TRUE(consumer.ok()) << consumer.status();
     if (consumer.ok()) consumer_ = *std::move(consumer);
   }
@@ -93,8 +92,7 @@ class TopicReader : public kafka::OffsetStore {
 
   // Polls until `done` returns true for the messages read so far, or `timeout` passes.
   const std::vector<kafka::Message>& ReadUntil(
-      const std::function<bool(const std::vector<kafka::Message>&)>& done,
-      absl::Duration timeout) {
+      const std::function<bool(const std::vector<kafka::Message>&)>& done, absl::Duration timeout) {
     const absl::Time deadline = absl::Now() + timeout;
     while (consumer_ != nullptr && !done(messages_) && absl::Now() < deadline) {
       auto batch = consumer_->Poll(1000, absl::Milliseconds(200));
@@ -323,8 +321,7 @@ class PerformanceStack {
   std::unique_ptr<v1::PerformanceService::Stub> performance_;
 };
 
-inline partner::v1::SaleRecord SaleRecord(const std::string& sale_id,
-                                          const std::string& partner_id,
+inline partner::v1::SaleRecord SaleRecord(const std::string& sale_id, const std::string& partner_id,
                                           const std::string& amount, const std::string& order_id,
                                           int quantity, absl::Time time) {
   partner::v1::SaleRecord record;
@@ -342,8 +339,7 @@ inline partner::v1::SaleRecord SaleRecord(const std::string& sale_id,
   return record;
 }
 
-inline partner::v1::SaleRecord RefundRecord(const std::string& sale_id,
-                                            const std::string& original,
+inline partner::v1::SaleRecord RefundRecord(const std::string& sale_id, const std::string& original,
                                             const std::string& partner_id,
                                             const std::string& amount, absl::Time time) {
   partner::v1::SaleRecord record;
@@ -358,9 +354,9 @@ inline partner::v1::SaleRecord RefundRecord(const std::string& sale_id,
 }
 
 // A SaleEvent as the partner service publishes it, for producing straight onto the topic.
-inline events::v1::SaleEvent SaleEventOf(const std::string& sale_id,
-                                         const std::string& partner_id, int64_t amount_minor,
-                                         const std::string& order_id, absl::Time time) {
+inline events::v1::SaleEvent SaleEventOf(const std::string& sale_id, const std::string& partner_id,
+                                         int64_t amount_minor, const std::string& order_id,
+                                         absl::Time time) {
   events::v1::SaleEvent sale;
   sale.mutable_meta()->set_event_id("event-" + sale_id);
   *sale.mutable_meta()->mutable_event_time() = ToProtoTimestamp(time);

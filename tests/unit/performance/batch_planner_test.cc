@@ -106,8 +106,8 @@ TEST(PlanBatch, RefundRaisesRefundsNotOrders) {
 }
 
 TEST(PlanBatch, FeedbackCountsRatingsAndComplaints) {
-  BatchPlan plan = PlanBatch({Feedback("f1", 5, false), Feedback("f2", 2, true)}, Snapshot{},
-                             absl::Now());
+  BatchPlan plan =
+      PlanBatch({Feedback("f1", 5, false), Feedback("f2", 2, true)}, Snapshot{}, absl::Now());
   ASSERT_EQ(plan.writes.size(), 1u);
   const ScorecardTotals& totals = plan.writes[0].totals;
   EXPECT_EQ(totals.feedback_count, 2);
@@ -118,8 +118,8 @@ TEST(PlanBatch, FeedbackCountsRatingsAndComplaints) {
 }
 
 TEST(PlanBatch, DuplicateWithinBatchCountsOnce) {
-  BatchPlan plan = PlanBatch({Sale("a", 100, "o-1"), Sale("a", 100, "o-1")}, Snapshot{},
-                             absl::Now());
+  BatchPlan plan =
+      PlanBatch({Sale("a", 100, "o-1"), Sale("a", 100, "o-1")}, Snapshot{}, absl::Now());
   ASSERT_EQ(plan.writes.size(), 1u);
   EXPECT_EQ(plan.writes[0].totals.gross_minor, 100);
   EXPECT_EQ(plan.applied, std::vector<size_t>{0});
@@ -137,8 +137,8 @@ TEST(PlanBatch, AlreadyAppliedEventChangesNothing) {
 
 TEST(PlanBatch, SalesAndFeedbackShareOneIdSpaceEach) {
   // A sale and a feedback with the same id are different events.
-  BatchPlan plan = PlanBatch({Sale("x", 100, ""), Feedback("x", 4, false)}, Snapshot{},
-                             absl::Now());
+  BatchPlan plan =
+      PlanBatch({Sale("x", 100, ""), Feedback("x", 4, false)}, Snapshot{}, absl::Now());
   EXPECT_EQ(plan.applied.size(), 2u);
 }
 

@@ -73,7 +73,10 @@ kafka::Message SaleMessage(int64_t offset, const std::string& sale_id, int64_t a
   sale.set_quantity(amount > 0 ? 1 : 0);
   sale.set_contract_id("c-1");
   sale.set_order_id(order_id);
-  return {.topic = kSales, .partition = 0, .offset = offset, .key = "p-1",
+  return {.topic = kSales,
+          .partition = 0,
+          .offset = offset,
+          .key = "p-1",
           .payload = sale.SerializeAsString()};
 }
 
@@ -85,7 +88,10 @@ kafka::Message FeedbackMessage(int64_t offset, const std::string& partner_id,
   feedback.set_partner_id(partner_id);
   feedback.set_rating(rating);
   feedback.set_complaint(rating <= 2);
-  return {.topic = kFeedback, .partition = 1, .offset = offset, .key = partner_id,
+  return {.topic = kFeedback,
+          .partition = 1,
+          .offset = offset,
+          .key = partner_id,
           .payload = feedback.SerializeAsString()};
 }
 
@@ -100,8 +106,8 @@ class EventConsumerTest : public ::testing::Test {
     options.feedback_topic = kFeedback;
     options.min_backoff = absl::Milliseconds(1);
     options.max_backoff = absl::Milliseconds(5);
-    consumer_ = std::make_unique<EventConsumer>(nullptr, contracts_, *store_, sink_, registry_,
-                                                options);
+    consumer_ =
+        std::make_unique<EventConsumer>(nullptr, contracts_, *store_, sink_, registry_, options);
   }
 
   ScorecardTotals March() {
@@ -128,8 +134,7 @@ TEST_F(EventConsumerTest, AppliesSalesRefundsAndFeedback) {
       FeedbackMessage(0, "p-1", "f-1", 5, mid_march_),
       FeedbackMessage(1, "p-1", "f-2", 2, mid_march_),
   };
-  absl::StatusOr<std::map<kafka::TopicPartition, int64_t>> offsets =
-      consumer_->ProcessBatch(batch);
+  absl::StatusOr<std::map<kafka::TopicPartition, int64_t>> offsets = consumer_->ProcessBatch(batch);
   ASSERT_TRUE(offsets.ok()) << offsets.status();
   EXPECT_EQ((*offsets)[kafka::TopicPartition(kSales, 0)], 3);
   EXPECT_EQ((*offsets)[kafka::TopicPartition(kFeedback, 1)], 2);

@@ -95,11 +95,9 @@ TEST_F(PerformanceStoreTest, SnapshotShowsSeenEventsAndKnownOrders) {
   EXPECT_EQ(snapshot->scorecards[absent].version, 0);
   EXPECT_EQ(snapshot->scorecards[absent].partner_id, "p-1");
   EXPECT_TRUE(snapshot->seen_events.contains(std::pair<std::string, std::string>("p-1", "s:a")));
-  EXPECT_FALSE(
-      snapshot->seen_events.contains(std::pair<std::string, std::string>("p-1", "s:new")));
+  EXPECT_FALSE(snapshot->seen_events.contains(std::pair<std::string, std::string>("p-1", "s:new")));
   EXPECT_TRUE(snapshot->known_orders.contains(std::pair<ScorecardKey, std::string>(key, "o-1")));
-  EXPECT_FALSE(
-      snapshot->known_orders.contains(std::pair<ScorecardKey, std::string>(key, "o-9")));
+  EXPECT_FALSE(snapshot->known_orders.contains(std::pair<ScorecardKey, std::string>(key, "o-9")));
 }
 
 TEST_F(PerformanceStoreTest, StaleVersionAbortsWithoutChange) {
@@ -107,8 +105,7 @@ TEST_F(PerformanceStoreTest, StaleVersionAbortsWithoutChange) {
 
   // A second writer computed from version 0 as well, for another scorecard and this one.
   absl::Status status = store_->Commit(
-      {Write("2024-03", "p-2", 0, {"s:x"}), Write("2024-03", "p-1", 0, {"s:b"})},
-      {{"sales:0", 5}});
+      {Write("2024-03", "p-2", 0, {"s:x"}), Write("2024-03", "p-1", 0, {"s:b"})}, {{"sales:0", 5}});
   EXPECT_EQ(status.code(), absl::StatusCode::kAborted);
   EXPECT_EQ(store_->GetScorecard("p-2", "2024-03").status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ((*store_->LoadOffsets())["sales:0"], 1);
@@ -143,8 +140,7 @@ TEST_F(PerformanceStoreTest, LargeBatchCommitsInOneScript) {
 TEST_F(PerformanceStoreTest, ListsByPeriodThenPartner) {
   ASSERT_TRUE(store_
                   ->Commit({Write("2024-04", "a", 0, {"s:1"}), Write("2024-03", "b", 0, {"s:2"}),
-                            Write("2024-03", "a-x", 0, {"s:3"}),
-                            Write("2024-03", "a", 0, {"s:4"})},
+                            Write("2024-03", "a-x", 0, {"s:3"}), Write("2024-03", "a", 0, {"s:4"})},
                            {})
                   .ok());
   absl::StatusOr<ScorecardPage> page = store_->ListScorecards("", 10, "");
@@ -153,8 +149,8 @@ TEST_F(PerformanceStoreTest, ListsByPeriodThenPartner) {
   for (const ScorecardTotals& totals : page->scorecards) {
     order.push_back(totals.period + "/" + totals.partner_id);
   }
-  EXPECT_EQ(order, (std::vector<std::string>{"2024-03/a", "2024-03/a-x", "2024-03/b",
-                                             "2024-04/a"}));
+  EXPECT_EQ(order,
+            (std::vector<std::string>{"2024-03/a", "2024-03/a-x", "2024-03/b", "2024-04/a"}));
   EXPECT_EQ(page->next_page_token, "");
 }
 

@@ -27,7 +27,7 @@ inline std::string UniqueNamespace() {
 
 // Skips the test when no Redis is configured.
 #define CONSORT_REQUIRE_TEST_REDIS()                                                    \
-  if (::consort::performance::testing::TestRedisAddress().empty()) {                   \
+  if (::consort::performance::testing::TestRedisAddress().empty()) {                    \
     GTEST_SKIP() << "CONSORT_TEST_REDIS_ADDRESS is not set; start Redis and set it to " \
                     "host:port to run this test";                                       \
   }
