@@ -56,7 +56,12 @@ void AddPerformanceOptions(CLI::App& app, PerformanceConfig& config) {
 // partitions back at once instead of waiting for the group to expire the old member. Replicas
 // must therefore have distinct instance ids.
 std::map<std::string, std::string> ConsumerOverrides(const std::string& instance_id) {
-  std::map<std::string, std::string> overrides = {{"session.timeout.ms", "10000"}};
+  std::map<std::string, std::string> overrides = {
+      {"session.timeout.ms", "10000"},
+      // NOTE: Consumer::GetProgress queries each partition's watermarks on the connection that
+      // also carries the fetch requests, so each query can wait for a pending fetch to return.
+      // A shorter fetch wait keeps GetConsumerProgress near 100 ms per partition instead of 500.
+      {"fetch.wait.max.ms", "100"}};
   if (!instance_id.empty()) overrides["group.instance.id"] = instance_id;
   return overrides;
 }
