@@ -6,6 +6,7 @@
 //   orders:<period>:<partner_id>  set of the order ids counted in the scorecard's orders
 //   seen:<partner_id>             set of the applied event ids of a partner, "s:<sale_id>" for
 //                                 sales and refunds and "f:<feedback_id>" for feedback
+//                                 NOTE: never trimmed, so it grows by one member per event
 //   index                         sorted set of "<period> <partner_id>" (all scores 0), which
 //                                 orders scorecards by period, then partner id, for paging
 //   offsets                       hash "topic:partition" -> next offset to consume
