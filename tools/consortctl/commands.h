@@ -1,7 +1,7 @@
 #pragma once
 
 // The read-side subcommands of consortctl: exports, wait, leaderboard and busiest month. Each
-// asks the services over gRPC, writes its result to `out` and progress or errors to `err`, and
+// calls the services over gRPC, writes its result to `out` and progress or errors to `err`, and
 // returns the process exit code: 0 on success, 1 when a service call failed, 2 for a bad flag
 // value, 3 when wait timed out.
 //

@@ -353,7 +353,12 @@ absl::StatusOr<GeneratorSummary> GenerateOlistDataset(const GeneratorOptions& op
       bool refunded = status == "canceled" || status == "unavailable";
 
       int64_t item_draw = random.UniformInt(0, 999);
-      int item_count = item_draw < 850 ? 1 : item_draw < 960 ? 2 : 3;
+      int item_count = 1;
+      if (item_draw >= 960) {
+        item_count = 3;
+      } else if (item_draw >= 850) {
+        item_count = 2;
+      }
       absl::CivilSecond shipping_limit = purchase + random.UniformInt(2 * 86400, 7 * 86400);
       for (int k = 1; k <= item_count; ++k) {
         size_t item_seller = (k == 1 || !random.PerMille(150)) ? seller : draw_seller();

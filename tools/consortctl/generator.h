@@ -1,10 +1,10 @@
 #pragma once
 
-// A seeded generator of a synthetic marketplace data set in the Olist file layout (the six files
-// that `consortctl import olist` reads, with the same names, columns and format quirks: quoted
-// and unquoted fields mixed, a byte order mark and CRLF in the translation file, CRLF and quoted
-// line breaks in the reviews, no line end after the last record of the sample files), so that
-// the import loads it unchanged.
+// A seeded generator of a synthetic marketplace data set in the Olist file layout, so that
+// `consortctl import olist` loads it unchanged. It writes the six files the import reads, with
+// their names, columns and format quirks: quoted and unquoted fields mixed, a byte order mark and
+// CRLF in the translation file, CRLF and quoted line breaks in the reviews, and no line end after
+// the last record of the sample files.
 //
 // The data has the shapes that make a scorecard interesting:
 // - partner sizes follow a Zipf law (exponent 1) over a random ranking of the sellers;
@@ -13,7 +13,8 @@
 // - about 15% of the sellers are poor performers whose reviews are mostly 1 to 3 stars;
 // - 3% of orders are left out of the orders file, so their items fall back to the shipping limit
 //   date, and about 2% of reviews name an order without items, which the import rejects.
-// The same options and seed write byte-identical files on any platform (see random.h).
+// The same options and seed write byte-identical files with any standard library and any
+// IEEE-754 platform (see random.h).
 //
 // Called once per command on the main thread.
 
@@ -44,8 +45,8 @@ struct GeneratorSummary {
 };
 
 // Checks the options: 1 to 100,000 partners, 1 to 240 months, 1 to 1,000 orders per partner and
-// month, a valid start month, and a last month (with the three weeks that reviews may trail)
-// that ends before `now`, because the services reject event times in the future.
+// month, and a valid start month. The last month, with the three weeks that reviews may trail,
+// must end before `now`, because the services reject event times in the future.
 absl::Status ValidateGeneratorOptions(const GeneratorOptions& options, absl::Time now);
 
 // Writes the six files into `out_dir`, creating it when missing.

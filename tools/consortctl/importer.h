@@ -32,7 +32,7 @@ namespace consort::consortctl {
 struct ImportSettings {
   // Unary calls in flight at once for partners and feedback.
   int concurrency = 8;
-  // Sale records written to the stream and not yet answered. The partner service batches what is
+  // Sale records written to the stream that have no result yet. The partner service batches what is
   // in flight, so a deeper window raises throughput: with the whole stack on one 2-core machine,
   // 2,000 gave about 2,000 sales/s and 20,000 about 5,500 (consortctl import of a generated set).
   int max_in_flight = 10000;
