@@ -66,7 +66,7 @@ std::map<std::string, std::string> ConsumerOverrides(const std::string& instance
   return overrides;
 }
 
-// gRPC backs off reconnecting for up to two minutes by default; a shorter limit lets the paused
+// gRPC backs off reconnecting for up to two minutes by default. A shorter limit lets the paused
 // consumer resume within seconds of the contract service coming back.
 std::shared_ptr<grpc::Channel> ContractChannel(const std::string& address) {
   grpc::ChannelArguments arguments;

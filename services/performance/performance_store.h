@@ -12,10 +12,10 @@
 //   offsets                       hash "topic:partition" -> next offset to consume
 //   outbox                        stream of ScoreEvents that libs/outbox relays to Kafka
 //
-// The consumer reads what a batch needs with ReadSnapshot, computes the new totals in C++, and
-// writes them with Commit: one Lua script that checks that no scorecard changed and no event was
-// applied since the snapshot, then updates every scorecard, records the event ids, appends the
-// score events to the outbox and advances the offsets, all or nothing.
+// The consumer reads what a batch needs with ReadSnapshot and computes the new totals in C++.
+// Commit then runs one Lua script that first checks that no scorecard changed and no event was
+// applied since the snapshot. It then updates every scorecard, records the event ids, appends
+// the score events to the outbox and advances the offsets, all or nothing.
 //
 // Thread safety: every method may be called from any thread; the pool serializes connections.
 
@@ -50,7 +50,7 @@ struct ScorecardKey {
   }
 };
 
-// What ReadSnapshot should fetch for one batch.
+// The scorecards, event ids and order ids that ReadSnapshot fetches for one batch.
 struct SnapshotRequest {
   std::vector<ScorecardKey> scorecards;
   // Event ids ("s:<sale_id>", "f:<feedback_id>") per partner.
