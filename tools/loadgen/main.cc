@@ -307,7 +307,11 @@ int WatchConsumer(const Options& options) {
         last_offset = consumed;
         last_time = now;
       }
-      if (consumed >= end && consumed > first_offset) {
+      if (consumed >= end && consumed == first_offset) {
+        printf("watch-consumer: no lag at the first observation; nothing to measure\n");
+        return 0;
+      }
+      if (consumed >= end) {
         const std::chrono::duration<double> elapsed = now - first_time;
         printf("watch-consumer: %lld events in %.2f s, %.0f events/s on average, %.0f at peak\n",
                static_cast<long long>(consumed - first_offset), elapsed.count(),
