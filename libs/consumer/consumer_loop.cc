@@ -23,7 +23,8 @@ const prometheus::Histogram::BucketBoundaries& LatencyBuckets() {
 }  // namespace
 
 std::map<std::string, std::string> GroupMembershipOverrides(const std::string& instance_id) {
-  std::map<std::string, std::string> overrides = {{"session.timeout.ms", "10000"}};
+  std::map<std::string, std::string> overrides = {{"session.timeout.ms", "10000"},
+                                                  {"fetch.wait.max.ms", "100"}};
   if (!instance_id.empty()) overrides["group.instance.id"] = instance_id;
   return overrides;
 }

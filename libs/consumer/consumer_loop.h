@@ -62,7 +62,8 @@ struct ConsumerLoopOptions {
 // `instance_id` (group.instance.id), so that a replica restarted under the same id takes its
 // partitions back at once instead of after the old member's session expires, and a session
 // timeout of 10 s. Replicas must therefore have distinct instance ids. An empty id leaves the
-// membership dynamic.
+// membership dynamic. The fetch wait is cut to 100 ms because Consumer::GetProgress queries the
+// watermarks on the connection that carries the fetches, so each query waits for a pending fetch.
 std::map<std::string, std::string> GroupMembershipOverrides(const std::string& instance_id);
 
 class ConsumerLoop {

@@ -8,6 +8,12 @@
 #include "period/period.h"
 
 namespace consort::consumer {
+
+std::shared_ptr<grpc::Channel> NewContractChannel(const std::string& address) {
+  grpc::ChannelArguments arguments;
+  arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
+  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), arguments);
+}
 namespace {
 
 using consort::contract::v1::Contract;

@@ -60,6 +60,11 @@ bool IsTransient(const absl::Status& status);
 // currency, time zone, target or commission rate cannot be used.
 absl::StatusOr<ContractTerms> ToContractTerms(const consort::contract::v1::Contract& contract);
 
+// Returns a channel to the contract service at `address` whose reconnect backoff is capped at
+// 5 s (gRPC's default cap is two minutes), so a consumer paused by an outage resumes within
+// seconds of the service coming back.
+std::shared_ptr<grpc::Channel> NewContractChannel(const std::string& address);
+
 class GrpcContractDirectory : public ContractLookup {
  public:
   // `deadline` bounds each call to the contract service.

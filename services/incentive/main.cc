@@ -74,7 +74,7 @@ int main(int argc, char** argv) {
 
   consort::incentive::IncentiveStore store(redis, common.redis_namespace);
   consort::consumer::GrpcContractDirectory contracts(
-      grpc::CreateChannel(config.consumer.contract_address, grpc::InsecureChannelCredentials()),
+      consort::consumer::NewContractChannel(config.consumer.contract_address),
       absl::Milliseconds(config.consumer.contract_deadline_ms));
   consort::consumer::RedisOffsetStore offset_store(redis, store.offsets_key());
 

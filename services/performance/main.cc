@@ -8,9 +8,11 @@
 #include "CLI/CLI.hpp"
 #include "common/config.h"
 #include "common/logging.h"
+#include "consumer/consumer_loop.h"
 #include "consumer/contract_directory.h"
 #include "consumer/dead_letter_sink.h"
 #include "consumer/offset_store.h"
+#include "consumer/settings.h"
 #include "grpcpp/grpcpp.h"
 #include "kafka/consumer.h"
 #include "kafka/producer.h"
@@ -28,51 +30,8 @@ namespace {
 
 struct PerformanceConfig {
   consort::CommonConfig common;
-  std::string contract_address = "127.0.0.1:50052";
-  std::string consumer_group = "consort-performance";
-  int batch_size = 5000;
-  int contract_deadline_ms = 2000;
+  consort::consumer::ConsumerSettings consumer{.consumer_group = "consort-performance"};
 };
-
-void AddPerformanceOptions(CLI::App& app, PerformanceConfig& config) {
-  consort::AddCommonOptions(app, config.common, 50054, 9454);
-  consort::AddStringOption(app, "--contract-address", "CONSORT_CONTRACT_ADDRESS",
-                           config.contract_address, "Contract service host:port");
-  consort::AddStringOption(app, "--consumer-group", "CONSORT_CONSUMER_GROUP", config.consumer_group,
-                           "Kafka consumer group of the event consumer");
-  app.add_option("--consumer-batch-size", config.batch_size,
-                 "Messages polled and stored per Redis script")
-      ->envname("CONSORT_CONSUMER_BATCH_SIZE")
-      ->check(CLI::Range(1, 20000))
-      ->capture_default_str();
-  app.add_option("--contract-deadline-ms", config.contract_deadline_ms,
-                 "Deadline of each call to the contract service, in milliseconds")
-      ->envname("CONSORT_CONTRACT_DEADLINE_MS")
-      ->check(CLI::Range(10, 60000))
-      ->capture_default_str();
-}
-
-// Static group membership: a replica restarted under the same CONSORT_INSTANCE_ID takes its
-// partitions back at once instead of waiting for the group to expire the old member. Replicas
-// must therefore have distinct instance ids.
-std::map<std::string, std::string> ConsumerOverrides(const std::string& instance_id) {
-  std::map<std::string, std::string> overrides = {
-      {"session.timeout.ms", "10000"},
-      // NOTE: Consumer::GetProgress queries each partition's watermarks on the connection that
-      // also carries the fetch requests, so each query can wait for a pending fetch to return.
-      // A shorter fetch wait keeps GetConsumerProgress near 100 ms per partition instead of 500.
-      {"fetch.wait.max.ms", "100"}};
-  if (!instance_id.empty()) overrides["group.instance.id"] = instance_id;
-  return overrides;
-}
-
-// gRPC backs off reconnecting for up to two minutes by default. A shorter limit lets the paused
-// consumer resume within seconds of the contract service coming back.
-std::shared_ptr<grpc::Channel> ContractChannel(const std::string& address) {
-  grpc::ChannelArguments arguments;
-  arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), arguments);
-}
 
 int Fail(const std::string& what, const absl::Status& status) {
   spdlog::error("msg=\"{}\" error={}", what, consort::Quote(status.ToString()));
@@ -87,7 +46,8 @@ int main(int argc, char** argv) {
   PerformanceConfig config;
   config.common.service_name = "performance";
   CLI::App app{"Consort performance service: scorecards from sales and feedback events"};
-  AddPerformanceOptions(app, config);
+  consort::AddCommonOptions(app, config.common, 50054, 9454);
+  consort::consumer::AddConsumerOptions(app, config.consumer);
   CLI11_PARSE(app, argc, argv);
   consort::InitLogging("performance", config.common.log_level);
   const consort::CommonConfig& common = config.common;
@@ -117,13 +77,14 @@ int main(int argc, char** argv) {
 
   consort::performance::PerformanceStore store(redis, common.redis_namespace, common.topic_scores);
   consort::consumer::GrpcContractDirectory contracts(
-      ContractChannel(config.contract_address), absl::Milliseconds(config.contract_deadline_ms));
+      consort::consumer::NewContractChannel(config.consumer.contract_address),
+      absl::Milliseconds(config.consumer.contract_deadline_ms));
   consort::consumer::RedisOffsetStore offset_store(redis, store.offsets_key());
 
   absl::StatusOr<std::unique_ptr<consort::kafka::Consumer>> consumer =
-      consort::kafka::Consumer::Create(common.kafka_bootstrap, config.consumer_group,
-                                       consumed_topics, &offset_store, registry,
-                                       ConsumerOverrides(common.instance_id));
+      consort::kafka::Consumer::Create(
+          common.kafka_bootstrap, config.consumer.consumer_group, consumed_topics, &offset_store,
+          registry, consort::consumer::GroupMembershipOverrides(common.instance_id));
   if (!consumer.ok()) return Fail("creating the Kafka consumer failed", consumer.status());
 
   consort::consumer::KafkaDeadLetterSink dead_letters(**producer, common.topic_deadletter,
@@ -131,7 +92,7 @@ int main(int argc, char** argv) {
   consort::performance::EventConsumerOptions options;
   options.sales_topic = common.topic_sales;
   options.feedback_topic = common.topic_feedback;
-  options.batch_size = static_cast<size_t>(config.batch_size);
+  options.batch_size = static_cast<size_t>(config.consumer.batch_size);
   consort::performance::EventConsumer event_consumer(consumer->get(), contracts, store,
                                                      dead_letters, registry, options);
 
