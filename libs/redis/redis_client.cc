@@ -53,7 +53,6 @@ void AppendCommand(redisContext* context, const Command& command) {
   redisAppendCommandArgv(context, static_cast<int>(argv.size()), argv.data(), lengths.data());
 }
 
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Connection>> Connection::Connect(const std::string& address,
@@ -72,8 +71,8 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Connect(const std::strin
     return absl::ResourceExhaustedError("could not allocate a Redis connection");
   }
   if (context->err != 0) {
-    std::string message = absl::StrCat("connecting to Redis at ", address, " failed: ",
-                                       context->errstr);
+    std::string message =
+        absl::StrCat("connecting to Redis at ", address, " failed: ", context->errstr);
     redisFree(context);
     return absl::UnavailableError(message);
   }
@@ -173,10 +172,10 @@ void Pool::Release(std::unique_ptr<Connection> connection) {
 }
 
 prometheus::Histogram& Pool::RoundTrip(absl::string_view operation) {
-  return roundtrip_.Add({{"operation", std::string(operation)}},
-                        prometheus::Histogram::BucketBoundaries{0.0001, 0.00025, 0.0005, 0.001,
-                                                                0.0025, 0.005, 0.01, 0.025, 0.05,
-                                                                0.1, 0.25, 0.5, 1});
+  return roundtrip_.Add(
+      {{"operation", std::string(operation)}},
+      prometheus::Histogram::BucketBoundaries{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+                                              0.025, 0.05, 0.1, 0.25, 0.5, 1});
 }
 
 absl::Status Pool::Ping() {
@@ -235,7 +234,8 @@ absl::StatusOr<std::vector<Reply>> Pool::EvalPipeline(
   if (!acquired.ok()) return acquired.status();
   Lease lease(*this, std::move(*acquired));
 
-  // A server that restarted or ran SCRIPT FLUSH answers NOSCRIPT; load once more and retry.
+  // A server that restarted or ran SCRIPT FLUSH returns NOSCRIPT, so load the script and retry
+  // once.
   for (int attempt = 0; attempt < 2; ++attempt) {
     auto sha = ScriptSha(script, *lease);
     if (!sha.ok()) return sha.status();
@@ -258,7 +258,7 @@ absl::StatusOr<std::vector<Reply>> Pool::EvalPipeline(
     absl::MutexLock lock(&script.mu_);
     script.sha_.clear();
   }
-  return absl::InternalError("Redis kept answering NOSCRIPT after the script was loaded");
+  return absl::InternalError("Redis returned NOSCRIPT again after the script was loaded");
 }
 
 absl::StatusOr<Reply> Pool::Eval(Script& script, const std::vector<std::string>& keys,

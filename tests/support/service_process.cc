@@ -93,9 +93,8 @@ std::string BinaryPath(const std::string& relative) {
 }
 
 const std::vector<std::string>& AllServices() {
-  static const auto* services = new std::vector<std::string>{"partner", "contract",
-                                                             "communication", "performance",
-                                                             "incentive"};
+  static const auto* services = new std::vector<std::string>{"partner", "contract", "communication",
+                                                             "performance", "incentive"};
   return *services;
 }
 
@@ -116,9 +115,10 @@ absl::StatusOr<std::unique_ptr<ServiceProcess>> ServiceProcess::Start(
   if (access(binary.c_str(), X_OK) != 0) {
     return absl::NotFoundError(absl::StrCat("service binary ", binary, " is missing; build it"));
   }
-  process->log_path_ = absl::StrCat(TempDirectory(), "/consort-", service, "-",
-                                    UniqueSuffix(), ".log");
-  const int log_fd = open(process->log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  process->log_path_ =
+      absl::StrCat(TempDirectory(), "/consort-", service, "-", UniqueSuffix(), ".log");
+  const int log_fd =
+      open(process->log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (log_fd < 0) return absl::InternalError(absl::StrCat("cannot open ", process->log_path_));
 
   const pid_t pid = fork();
@@ -134,8 +134,8 @@ absl::StatusOr<std::unique_ptr<ServiceProcess>> ServiceProcess::Start(
   const absl::Time deadline = absl::Now() + ready_timeout;
   while (absl::Now() < deadline) {
     if (!process->running()) {
-      return absl::InternalError(absl::StrCat(service, " exited during start-up; log:\n",
-                                              process->LogTail()));
+      return absl::InternalError(
+          absl::StrCat(service, " exited during start-up; log:\n", process->LogTail()));
     }
     if (absl::StrContains(ReadFile(process->log_path_), "msg=\"service started\"")) {
       auto channel = process->Channel();
@@ -193,8 +193,8 @@ absl::StatusOr<int> ServiceProcess::WaitForExit(absl::Duration timeout) {
       return absl::FailedPreconditionError(absl::StrCat(service_, " was already reaped"));
     }
     if (absl::Now() >= deadline) {
-      return absl::DeadlineExceededError(absl::StrCat(service_, " did not exit within ",
-                                                      absl::FormatDuration(timeout)));
+      return absl::DeadlineExceededError(
+          absl::StrCat(service_, " did not exit within ", absl::FormatDuration(timeout)));
     }
     absl::SleepFor(absl::Milliseconds(20));
   }
@@ -239,9 +239,7 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(const std::vector<std::strin
   return stack;
 }
 
-std::string Stack::topic(const std::string& base) const {
-  return absl::StrCat(base, ".", suffix_);
-}
+std::string Stack::topic(const std::string& base) const { return absl::StrCat(base, ".", suffix_); }
 
 std::map<std::string, std::string> Stack::ServiceEnv(const std::string& name) const {
   std::map<std::string, std::string> env = env_;
@@ -282,8 +280,8 @@ absl::StatusOr<CommandResult> RunCommand(const std::vector<std::string>& argv,
                                          absl::Duration timeout) {
   int out_pipe[2];
   int err_pipe[2];
-  // O_CLOEXEC keeps the pipes out of every other child, so that a program that leaves a process
-  // running in the background does not hold them open; dup2 clears the flag on the copies.
+  // O_CLOEXEC keeps the pipes out of every other child. A program that leaves a process running
+  // in the background then cannot hold them open. dup2 clears the flag on the copies.
   if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) {
     return absl::InternalError("pipe failed");
   }
@@ -311,8 +309,8 @@ absl::StatusOr<CommandResult> RunCommand(const std::vector<std::string>& argv,
       close(out_pipe[0]);
       close(err_pipe[0]);
       return absl::DeadlineExceededError(absl::StrCat(argv[0], " did not finish within ",
-                                                      absl::FormatDuration(timeout),
-                                                      "; stderr:\n", result.stderr_text));
+                                                      absl::FormatDuration(timeout), "; stderr:\n",
+                                                      result.stderr_text));
     }
     if (poll(fds, 2, static_cast<int>(std::min<int64_t>(wait_ms, 1000))) < 0) continue;
     for (int i = 0; i < 2; ++i) {
