@@ -62,6 +62,20 @@ std::string BuildEventPayload(const CheckedSale& sale, const SaleWrite& write, a
   return event.SerializeAsString();
 }
 
+// Why the original_sale_id of a refund cannot be refunded.
+enum class OriginalProblem { kMissing, kOtherPartner, kRefund };
+
+std::string OriginalNotFoundMessage(const CheckedSale& refund, OriginalProblem problem) {
+  std::string allowed = absl::StrCat("expected the sale_id of an accepted sale of partner_id ",
+                                     Quote(refund.partner_id));
+  if (problem == OriginalProblem::kOtherPartner) {
+    absl::StrAppend(&allowed, "; it names a sale of another partner");
+  } else if (problem == OriginalProblem::kRefund) {
+    absl::StrAppend(&allowed, "; it names a refund, and only a sale can be refunded");
+  }
+  return std::string(InvalidField("original_sale_id", refund.original_sale_id, allowed).message());
+}
+
 // Message for a rejection that the store's script found, which the preflight read did not see
 // because another stream or an earlier record of the batch changed the state in between.
 std::string CommitRejectionMessage(const CheckedSale& sale, const CommitResult& commit) {
@@ -77,11 +91,10 @@ std::string CommitRejectionMessage(const CheckedSale& sale, const CommitResult& 
             .message());
   }
   if (commit.reason == reason::kOriginalSaleNotFound) {
-    return std::string(
-        InvalidField("original_sale_id", sale.original_sale_id,
-                     absl::StrCat("expected the sale_id of an accepted sale of partner_id ",
-                                  Quote(sale.partner_id)))
-            .message());
+    OriginalProblem problem = OriginalProblem::kMissing;
+    if (commit.detail == "other_partner") problem = OriginalProblem::kOtherPartner;
+    if (commit.detail == "refund") problem = OriginalProblem::kRefund;
+    return OriginalNotFoundMessage(sale, problem);
   }
   if (commit.reason == reason::kPartnerNotActive) {
     return std::string(InvalidField("partner_id", sale.partner_id,
@@ -291,32 +304,28 @@ void SaleBatchProcessor::ResolveCoverage(std::vector<Item>& items,
 void SaleBatchProcessor::ResolveOriginals(const PreflightResult& preflight,
                                           std::vector<Item>& items,
                                           std::vector<SaleResult>& results) {
-  // Sales of this batch still pending, by sale_id, that a later refund in the batch may name.
-  absl::flat_hash_map<std::string, const Item*> batch_sales;
+  // Records of this batch still pending, by sale_id, that a later refund in the batch may name.
+  absl::flat_hash_map<std::string, const Item*> batch_records;
   for (Item& item : items) {
     if (item.done) continue;
-    if (!item.sale.is_refund) {
-      batch_sales.emplace(item.sale.sale_id, &item);
-      continue;
-    }
+    batch_records.emplace(item.sale.sale_id, &item);
+    if (!item.sale.is_refund) continue;
 
     SaleResult& result = results[item.index];
     const std::string& original_id = item.sale.original_sale_id;
-    const std::string not_found_allowed = absl::StrCat(
-        "expected the sale_id of an accepted sale of partner_id ", Quote(item.sale.partner_id));
+    const auto reject_original = [&](OriginalProblem problem) {
+      Reject(result, reason::kOriginalSaleNotFound, OriginalNotFoundMessage(item.sale, problem));
+      item.done = true;
+    };
     std::string original_currency;
     if (auto stored = preflight.originals.find(original_id); stored != preflight.originals.end()) {
       const StoredSale& original = stored->second;
-      if (original.partner_id != item.sale.partner_id || original.kind != "sale") {
-        const std::string allowed =
-            original.kind == "refund"
-                ? absl::StrCat(not_found_allowed,
-                               "; it names a refund, and only a sale can be "
-                               "refunded")
-                : absl::StrCat(not_found_allowed, "; it names a sale of another partner");
-        Reject(result, reason::kOriginalSaleNotFound,
-               std::string(InvalidField("original_sale_id", original_id, allowed).message()));
-        item.done = true;
+      if (original.partner_id != item.sale.partner_id) {
+        reject_original(OriginalProblem::kOtherPartner);
+        continue;
+      }
+      if (original.kind != "sale") {
+        reject_original(OriginalProblem::kRefund);
         continue;
       }
       original_currency = original.currency;
@@ -324,10 +333,16 @@ void SaleBatchProcessor::ResolveOriginals(const PreflightResult& preflight,
       item.region = original.region;
       item.product_category = original.product_category;
       item.channel = original.channel;
-    } else if (auto pending = batch_sales.find(original_id);
-               pending != batch_sales.end() &&
-               pending->second->sale.partner_id == item.sale.partner_id) {
+    } else if (auto pending = batch_records.find(original_id); pending != batch_records.end()) {
       const Item& original = *pending->second;
+      if (original.sale.partner_id != item.sale.partner_id) {
+        reject_original(OriginalProblem::kOtherPartner);
+        continue;
+      }
+      if (original.sale.is_refund) {
+        reject_original(OriginalProblem::kRefund);
+        continue;
+      }
       original_currency =
           std::string(original.sale.currency->code.data(), original.sale.currency->code.size());
       item.contract_id = original.contract_id;
@@ -335,10 +350,7 @@ void SaleBatchProcessor::ResolveOriginals(const PreflightResult& preflight,
       item.product_category = original.product_category;
       item.channel = original.channel;
     } else {
-      Reject(
-          result, reason::kOriginalSaleNotFound,
-          std::string(InvalidField("original_sale_id", original_id, not_found_allowed).message()));
-      item.done = true;
+      reject_original(OriginalProblem::kMissing);
       continue;
     }
 

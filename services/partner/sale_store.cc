@@ -18,8 +18,10 @@ constexpr int kCommitAttempts = 3;
 // ARGV: 1 kind, 2 partner_id, 3 amount_minor, 4 topic, 5 payload, 6 currency, 7 contract_id,
 //       8 region, 9 product_category, 10 channel, 11 order_id, 12 original_sale_id, 13 quantity,
 //       14 event_time, 15 freight_minor, 16 event_id.
-// Returns {outcome, reason, detail}. Every check comes before the first write, so a record is
-// stored whole or not at all. Amounts stay below 2^53, so Lua numbers compare them exactly.
+// Returns {outcome, reason, detail}. For original_sale_not_found the detail is empty when the
+// original does not exist, and `other_partner` or `refund` when it exists but cannot be refunded.
+// Every check comes before the first write, so a record is stored whole or not at all. Amounts
+// stay below 2^53, so Lua numbers compare them exactly.
 std::string RecordScript() {
   return absl::StrCat(
       R"lua(
@@ -37,8 +39,14 @@ local amount = tonumber(ARGV[3])
 if ARGV[1] == 'refund' then
   local original = redis.call('HMGET', KEYS[3], 'partner_id', 'kind', 'amount_minor',
                               'refunded_minor')
-  if not original[1] or original[1] ~= ARGV[2] or original[2] ~= 'sale' then
-    return {'rejected', 'original_sale_not_found', original[2] or ''}
+  if not original[1] then
+    return {'rejected', 'original_sale_not_found', ''}
+  end
+  if original[1] ~= ARGV[2] then
+    return {'rejected', 'original_sale_not_found', 'other_partner'}
+  end
+  if original[2] ~= 'sale' then
+    return {'rejected', 'original_sale_not_found', 'refund'}
   end
   local remaining = tonumber(original[3]) - tonumber(original[4])
   if amount > remaining then

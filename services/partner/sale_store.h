@@ -86,7 +86,8 @@ struct CommitResult {
   // refund_exceeds_remaining.
   std::string reason;
   // For partner_not_active: the status; for refund_exceeds_remaining: the remaining amount in
-  // minor units; for original_sale_not_found: the kind of the stored record, if any.
+  // minor units; for original_sale_not_found: empty when no such record exists, `other_partner`
+  // when it belongs to another partner, `refund` when it is a refund.
   std::string detail;
 };
 

@@ -218,6 +218,13 @@ TEST_F(ReportSalesTest, RefundRules) {
   ExpectRejected(results[6], "original_sale_not_found", "names a refund");
   ExpectRejected(results[7], "refund_exceeds_remaining", "at most 0.00 BRL");
 
+  // The same checks against records stored by an earlier call rather than pending in this batch.
+  const auto later = Report({RefundRecordOf("rf-rr-later", "rf-1-a", "p-ref", "1.00"),
+                             RefundRecordOf("rf-o-later", "rf-other", "p-ref", "1.00")});
+  ASSERT_EQ(later.size(), 2u);
+  ExpectRejected(later[0], "original_sale_not_found", "names a refund");
+  ExpectRejected(later[1], "original_sale_not_found", "another partner");
+
   auto events = ConsumeSales({"rf-1-a", "rf-1-c", "rf-2-a"});
   EXPECT_EQ(events["rf-1-a"].amount_minor(), -3000);
   EXPECT_EQ(events["rf-1-c"].amount_minor(), -7000);
