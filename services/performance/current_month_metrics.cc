@@ -1,9 +1,13 @@
 #include "performance/current_month_metrics.h"
 
+#include <set>
+
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "common/logging.h"
 #include "money/money.h"
 #include "performance/leaderboard.h"
+#include "period/period.h"
 #include "spdlog/spdlog.h"
 
 namespace consort::performance {
@@ -19,14 +23,16 @@ double ToUnits(int64_t minor, int minor_unit) {
 
 }  // namespace
 
-CurrentMonthMetrics::CurrentMonthMetrics(PerformanceStore& store, prometheus::Registry& registry,
-                                         absl::Duration interval)
+CurrentMonthMetrics::CurrentMonthMetrics(PerformanceStore& store,
+                                         consumer::ContractLookup& contracts,
+                                         prometheus::Registry& registry, absl::Duration interval)
     : store_(store),
+      contracts_(contracts),
       interval_(interval),
       net_sales_(prometheus::BuildGauge()
                      .Name("consort_net_sales")
-                     .Help("Net sales of the current month (UTC) across partners, in currency "
-                           "units.")
+                     .Help("Net sales of the current month in each contract's time zone across "
+                           "partners, in currency units.")
                      .Register(registry)),
       leaderboard_(prometheus::BuildGauge()
                        .Name("consort_leaderboard_score")
@@ -59,9 +65,47 @@ void CurrentMonthMetrics::Run() {
   } while (!stop_.WaitForNotificationWithTimeout(interval_));
 }
 
+absl::StatusOr<std::vector<ScorecardTotals>> CurrentMonthMetrics::CurrentScorecards(
+    absl::Time now, absl::Status& lookup_error) {
+  // Civil time zones lie between UTC-12 and UTC+14, so these two UTC months contain the current
+  // month of every contract.
+  std::set<std::string> periods;
+  for (absl::Time shifted : {now - absl::Hours(14), now + absl::Hours(14)}) {
+    periods.insert(absl::FormatTime("%Y-%m", shifted, absl::UTCTimeZone()));
+  }
+
+  std::vector<ScorecardTotals> current;
+  absl::flat_hash_map<std::string, std::string> month_by_contract;
+  for (const std::string& period : periods) {
+    absl::StatusOr<std::vector<ScorecardTotals>> scorecards = store_.ListPeriod(period);
+    if (!scorecards.ok()) return scorecards.status();
+    for (ScorecardTotals& totals : *scorecards) {
+      auto month = month_by_contract.find(totals.contract_id);
+      if (month == month_by_contract.end()) {
+        absl::StatusOr<consumer::ContractTerms> terms = contracts_.GetContract(totals.contract_id);
+        absl::StatusOr<absl::TimeZone> zone =
+            terms.ok() ? period::LoadZone(terms->time_zone) : terms.status();
+        if (!zone.ok()) {
+          if (lookup_error.ok()) {
+            lookup_error = absl::Status(
+                zone.status().code(), absl::StrCat("contract_id ", Quote(totals.contract_id),
+                                                   " of partner_id ", Quote(totals.partner_id),
+                                                   ": ", zone.status().message()));
+          }
+          continue;
+        }
+        month = month_by_contract.emplace(totals.contract_id, period::MonthOf(now, *zone).Label())
+                    .first;
+      }
+      if (month->second == totals.period) current.push_back(std::move(totals));
+    }
+  }
+  return current;
+}
+
 absl::Status CurrentMonthMetrics::Refresh(absl::Time now) {
-  const std::string period = absl::FormatTime("%Y-%m", now, absl::UTCTimeZone());
-  absl::StatusOr<std::vector<ScorecardTotals>> scorecards = store_.ListPeriod(period);
+  absl::Status lookup_error;
+  absl::StatusOr<std::vector<ScorecardTotals>> scorecards = CurrentScorecards(now, lookup_error);
   if (!scorecards.ok()) return scorecards.status();
 
   std::map<std::string, int64_t> net_by_currency;
@@ -96,7 +140,7 @@ absl::Status CurrentMonthMetrics::Refresh(absl::Time now) {
     }
     found->second->Set(static_cast<double>(ranked[rank - 1].score.score_hundredths) / 100);
   }
-  return absl::OkStatus();
+  return lookup_error;
 }
 
 }  // namespace consort::performance

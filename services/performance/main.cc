@@ -101,7 +101,7 @@ int main(int argc, char** argv) {
   if (absl::Status status = relay.Start(); !status.ok()) {
     return Fail("starting the outbox relay failed", status);
   }
-  consort::performance::CurrentMonthMetrics month_metrics(store, registry);
+  consort::performance::CurrentMonthMetrics month_metrics(store, contracts, registry);
 
   consort::kafka::Consumer* consumer_handle = consumer->get();
   consort::performance::PerformanceServiceImpl service(

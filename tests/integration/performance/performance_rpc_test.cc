@@ -404,11 +404,8 @@ TEST_F(PerformanceRpcTest, FeedbackWithoutActiveContractIsDeadLettered) {
 TEST_F(PerformanceRpcTest, CurrentMonthGaugesFollowSales) {
   const std::string partner = NewPartnerId("gauge");
   ASSERT_NO_FATAL_FAILURE(stack_->AddPartner(partner));
-  // The gauges follow the UTC calendar month, so the sale is placed in it.
-  const absl::Time now = absl::Now();
-  const std::string utc_month = absl::FormatTime("%Y-%m", now, absl::UTCTimeZone());
-  absl::Time sale_time = now - absl::Minutes(1);
-  if (absl::FormatTime("%Y-%m", sale_time, absl::UTCTimeZone()) != utc_month) sale_time = now;
+  // The gauges show the current month in the contract's zone, and so does a sale made now.
+  const absl::Time sale_time = absl::Now();
   ASSERT_NO_FATAL_FAILURE(
       stack_->ReportAccepted({SaleRecord(partner + "-s1", partner, "77.00", "o-1", 1, sale_time)}));
 

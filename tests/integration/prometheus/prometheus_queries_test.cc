@@ -4,6 +4,7 @@
 // services' metrics ports with the alert rules loaded, and runs check-queries, which fails for
 // every dashboard or alert expression without a series.
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -59,10 +60,8 @@ std::string WriteScrapeConfig(Stack& stack, const std::string& path) {
 // and six orders from the last hour, one of them canceled, so that it becomes a sale and a
 // refund. Three reviews follow, one of them 1-star with a complaint text. The business panels
 // show the current month, so the events must fall in it, which `consortctl generate` cannot do
-// because it writes whole past months.
-// NOTE: from 00:00 to about 04:00 UTC on the first day of a month the test fails, because the
-// import dates the orders in America/Sao_Paulo (UTC-3) an hour back, which is still the previous
-// month, while the current-month gauges follow the UTC month.
+// because it writes whole past months. Early on the first day of a month the times are moved
+// up to the month's first second in America/Sao_Paulo, the zone of the imported contracts.
 void WriteCurrentOlistData(const std::string& dir) {
   std::filesystem::create_directories(dir);
   const absl::TimeZone zone = [] {
@@ -71,8 +70,10 @@ void WriteCurrentOlistData(const std::string& dir) {
     return loaded;
   }();
   const absl::Time now = absl::Now();
+  const absl::Time month_start = absl::FromCivil(
+      absl::CivilSecond(absl::CivilMonth(absl::ToCivilSecond(now, zone))), zone);
   auto local = [&](absl::Duration ago) {
-    return absl::FormatTime("%Y-%m-%d %H:%M:%S", now - ago, zone);
+    return absl::FormatTime("%Y-%m-%d %H:%M:%S", std::max(now - ago, month_start), zone);
   };
 
   std::ofstream(dir + "/olist_sellers_dataset.csv")
