@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/config.h"
@@ -45,6 +46,9 @@ int main(int argc, char** argv) {
   std::string contract_address = "127.0.0.1:50052";
   consort::AddStringOption(app, "--contract-address", "CONSORT_CONTRACT_ADDRESS", contract_address,
                            "host:port of the contract service, asked for sale coverage");
+  std::string topic_partners = "consort.partners.v1";
+  consort::AddStringOption(app, "--topic-partners", "CONSORT_TOPIC_PARTNERS", topic_partners,
+                           "Partner event topic (compacted)");
   CLI11_PARSE(app, argc, argv);
   consort::InitLogging(config.service_name, config.log_level);
 
@@ -57,8 +61,11 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  if (auto status = consort::kafka::EnsureTopics(
-          config.kafka_bootstrap, {{config.topic_sales, config.topic_partitions}}, kTopicTimeout);
+  // The partner topic is compacted: the latest event of each partner is its current profile.
+  const std::vector<consort::kafka::TopicSpec> topics = {
+      {config.topic_sales, config.topic_partitions},
+      {topic_partners, config.topic_partitions, {{"cleanup.policy", "compact"}}}};
+  if (auto status = consort::kafka::EnsureTopics(config.kafka_bootstrap, topics, kTopicTimeout);
       !status.ok()) {
     spdlog::error("msg=\"Kafka topics could not be created\" bootstrap={} error={}",
                   config.kafka_bootstrap, consort::Quote(status.ToString()));
@@ -85,7 +92,7 @@ int main(int argc, char** argv) {
   consort::partner::GrpcCoverageSource coverage_source(
       grpc::CreateChannel(contract_address, grpc::InsecureChannelCredentials()), kCoverageDeadline);
   consort::partner::CoverageCache coverage(coverage_source);
-  consort::partner::PartnerStore partners(redis, keys);
+  consort::partner::PartnerStore partners(redis, keys, topic_partners);
   consort::partner::SaleStore sales(redis, keys, config.topic_sales);
   consort::partner::SaleBatchProcessor processor(sales, coverage, runner.registry());
   consort::partner::PartnerServiceImpl service(partners, processor,
@@ -98,7 +105,9 @@ int main(int argc, char** argv) {
                    consort::Quote(status.ToString()));
     }
   });
-  spdlog::info("msg=\"partner service configured\" contract_address={} redis_namespace={}",
-               contract_address, consort::Quote(config.redis_namespace));
+  spdlog::info(
+      "msg=\"partner service configured\" contract_address={} redis_namespace={} "
+      "topic_partners={}",
+      contract_address, consort::Quote(config.redis_namespace), topic_partners);
   return runner.Run();
 }

@@ -3,27 +3,39 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "common/ids.h"
+#include "common/time_util.h"
+#include "consort/events/v1/events.pb.h"
+#include "outbox/outbox_relay.h"
 
 namespace consort::partner {
 namespace {
 
 constexpr int kUpdateAttempts = 5;
 
-// KEYS: 1 partner hash, 2 id set. ARGV: 1 partner_id, 2 status name, 3 serialized partner.
+// KEYS: 1 partner hash, 2 id set, 3 outbox stream. ARGV: 1 partner_id, 2 status name,
+// 3 serialized partner, 4 partner topic, 5 serialized PartnerEvent.
 // Returns {1, proto} when created, {0, stored proto} when the id exists.
-constexpr char kCreateLua[] = R"lua(
+std::string CreateScript() {
+  return absl::StrCat(R"lua(
 local stored = redis.call('HGET', KEYS[1], 'proto')
 if stored then
   return {0, stored}
 end
 redis.call('HSET', KEYS[1], 'status', ARGV[2], 'proto', ARGV[3])
 redis.call('ZADD', KEYS[2], 0, ARGV[1])
-return {1, ARGV[3]}
-)lua";
+)lua",
+                      absl::StrFormat(outbox::kAppendLua, "KEYS[3]", "ARGV[4]", "ARGV[1]", "ARGV[5]"),
+                      "\nreturn {1, ARGV[3]}\n");
+}
 
-// KEYS: 1 partner hash. ARGV: 1 proto read before, 2 new status name, 3 new proto.
+// KEYS: 1 partner hash, 2 outbox stream. ARGV: 1 proto read before, 2 new status name,
+// 3 new proto, 4 partner topic, 5 partner_id, 6 serialized PartnerEvent.
 // Returns 1 when replaced, 0 when the partner changed since it was read, -1 when it is gone.
-constexpr char kReplaceLua[] = R"lua(
+std::string ReplaceScript() {
+  return absl::StrCat(R"lua(
 local stored = redis.call('HGET', KEYS[1], 'proto')
 if not stored then
   return -1
@@ -32,8 +44,23 @@ if stored ~= ARGV[1] then
   return 0
 end
 redis.call('HSET', KEYS[1], 'status', ARGV[2], 'proto', ARGV[3])
-return 1
-)lua";
+)lua",
+                      absl::StrFormat(outbox::kAppendLua, "KEYS[2]", "ARGV[4]", "ARGV[5]", "ARGV[6]"),
+                      "\nreturn 1\n");
+}
+
+// Serializes the event that announces `partner` as it is after a create or an update.
+std::string PartnerEventPayload(const v1::Partner& partner, bool created, absl::Time now) {
+  events::v1::PartnerEvent event;
+  events::v1::EventMeta* meta = event.mutable_meta();
+  meta->set_event_id(NewEventId());
+  *meta->mutable_event_time() = partner.update_time();
+  *meta->mutable_record_time() = ToProtoTimestamp(now);
+  meta->set_producer("partner");
+  *event.mutable_partner() = partner;
+  event.set_created(created);
+  return event.SerializeAsString();
+}
 
 absl::StatusOr<v1::Partner> ParsePartner(const std::string& bytes, const std::string& id) {
   v1::Partner partner;
@@ -49,17 +76,20 @@ absl::Status NotFound(const std::string& partner_id) {
 
 }  // namespace
 
-PartnerStore::PartnerStore(redis::Pool& redis, PartnerKeys keys)
+PartnerStore::PartnerStore(redis::Pool& redis, PartnerKeys keys, std::string partners_topic)
     : redis_(redis),
       keys_(std::move(keys)),
-      create_script_(kCreateLua),
-      replace_script_(kReplaceLua) {}
+      partners_topic_(std::move(partners_topic)),
+      create_script_(CreateScript()),
+      replace_script_(ReplaceScript()) {}
 
 absl::StatusOr<PartnerStore::CreateResult> PartnerStore::Create(const v1::Partner& partner) {
-  auto reply = redis_.Eval(
-      create_script_, {keys_.Partner(partner.partner_id()), keys_.PartnerIds()},
-      {partner.partner_id(), v1::PartnerStatus_Name(partner.status()), partner.SerializeAsString()},
-      "partner_create");
+  auto reply = redis_.Eval(create_script_,
+                           {keys_.Partner(partner.partner_id()), keys_.PartnerIds(), keys_.Outbox()},
+                           {partner.partner_id(), v1::PartnerStatus_Name(partner.status()),
+                            partner.SerializeAsString(), partners_topic_,
+                            PartnerEventPayload(partner, /*created=*/true, absl::Now())},
+                           "partner_create");
   if (!reply.ok()) return reply.status();
   if (reply->elements.size() != 2) {
     return absl::InternalError("partner create script returned an unexpected reply");
@@ -122,10 +152,11 @@ absl::StatusOr<v1::Partner> PartnerStore::Update(const std::string& partner_id,
     auto updated = mutation(*stored);
     if (!updated.ok()) return updated.status();
 
-    auto reply =
-        redis_.Eval(replace_script_, {keys_.Partner(partner_id)},
-                    {*raw, v1::PartnerStatus_Name(updated->status()), updated->SerializeAsString()},
-                    "partner_update");
+    auto reply = redis_.Eval(replace_script_, {keys_.Partner(partner_id), keys_.Outbox()},
+                             {*raw, v1::PartnerStatus_Name(updated->status()),
+                              updated->SerializeAsString(), partners_topic_, partner_id,
+                              PartnerEventPayload(*updated, /*created=*/false, absl::Now())},
+                             "partner_update");
     if (!reply.ok()) return reply.status();
     if (reply->integer == 1) return updated;
     if (reply->integer == -1) return NotFound(partner_id);

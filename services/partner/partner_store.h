@@ -3,8 +3,9 @@
 // Redis storage of the partner register. Each partner is a hash `<ns>partner:p:<id>` with its
 // status (the PartnerStatus name, which the sale script reads) and its serialized proto; the
 // sorted set `<ns>partner:ids` holds every id with score 0 so that ListPartners pages through
-// ids in byte order with ZRANGEBYLEX. Creating and updating are single Lua scripts, so a
-// partner's hash and its id entry never diverge.
+// ids in byte order with ZRANGEBYLEX. Creating and updating are single Lua scripts that also
+// append a PartnerEvent to the outbox stream, so a partner's hash, its id entry and the event that
+// announces the change never diverge.
 //
 // Thread safety: any number of threads may call the methods at once.
 
@@ -37,7 +38,8 @@ class PartnerStore {
   // Returns the partner with `mutation` applied, or an error that UpdatePartner returns as is.
   using Mutation = std::function<absl::StatusOr<v1::Partner>(const v1::Partner& stored)>;
 
-  PartnerStore(redis::Pool& redis, PartnerKeys keys);
+  // `partners_topic` is the Kafka topic that the outbox relay publishes partner events to.
+  PartnerStore(redis::Pool& redis, PartnerKeys keys, std::string partners_topic);
 
   // Stores `partner` unless its id exists; then returns the stored one with created = false.
   absl::StatusOr<CreateResult> Create(const v1::Partner& partner);
@@ -58,6 +60,7 @@ class PartnerStore {
 
   redis::Pool& redis_;
   const PartnerKeys keys_;
+  const std::string partners_topic_;
   redis::Script create_script_;
   redis::Script replace_script_;
 };

@@ -224,6 +224,7 @@ absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(const std::vector<std::strin
   env.try_emplace("CONSORT_TOPIC_SCORES", stack->topic("consort.scores.v1"));
   env.try_emplace("CONSORT_TOPIC_DEADLETTER", stack->topic("consort.deadletter.v1"));
   env.try_emplace("CONSORT_TOPIC_CONTRACTS", stack->topic("consort.contracts.v1"));
+  env.try_emplace("CONSORT_TOPIC_PARTNERS", stack->topic("consort.partners.v1"));
   env.try_emplace("CONSORT_TOPIC_PARTITIONS", "3");
   env.try_emplace("CONSORT_SHUTDOWN_GRACE_SECONDS", "15");
   for (const std::string& name : AllServices()) {

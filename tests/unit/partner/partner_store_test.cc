@@ -1,5 +1,8 @@
 #include "partner/partner_store.h"
 
+#include <vector>
+
+#include "consort/events/v1/events.pb.h"
 #include "gtest/gtest.h"
 #include "partner/partner_validation.h"
 #include "tests/unit/partner/redis_fixture.h"
@@ -16,11 +19,74 @@ class PartnerStoreTest : public testing::RedisTest {
   void SetUp() override {
     RedisTest::SetUp();
     if (IsSkipped()) return;
-    store_ = std::make_unique<PartnerStore>(redis(), keys());
+    store_ = std::make_unique<PartnerStore>(redis(), keys(), "partners-topic");
+  }
+
+  // Returns the partner events in the outbox, oldest first; each entry's topic and key are checked.
+  std::vector<events::v1::PartnerEvent> OutboxEvents() {
+    std::vector<events::v1::PartnerEvent> events;
+    auto entries = redis().Run({"XRANGE", keys().Outbox(), "-", "+"}, "test");
+    EXPECT_TRUE(entries.ok()) << entries.status();
+    if (!entries.ok()) return events;
+    for (const redis::Reply& entry : entries->elements) {
+      const redis::Reply& fields = entry.elements[1];
+      events::v1::PartnerEvent event;
+      EXPECT_TRUE(event.ParseFromString(*redis::FindField(fields, "payload")));
+      EXPECT_EQ(*redis::FindField(fields, "topic"), "partners-topic");
+      EXPECT_EQ(*redis::FindField(fields, "key"), event.partner().partner_id());
+      events.push_back(std::move(event));
+    }
+    return events;
   }
 
   std::unique_ptr<PartnerStore> store_;
 };
+
+TEST_F(PartnerStoreTest, CreatePublishesPartnerEvent) {
+  const v1::Partner partner = NewPartner(TestPartner("p-1"), TestNow());
+  ASSERT_TRUE(store_->Create(partner).ok());
+  const std::vector<events::v1::PartnerEvent> events = OutboxEvents();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_TRUE(events[0].created());
+  EXPECT_EQ(events[0].partner().SerializeAsString(), partner.SerializeAsString());
+  EXPECT_EQ(events[0].meta().producer(), "partner");
+  EXPECT_EQ(events[0].meta().event_id().size(), 36u);
+  EXPECT_EQ(events[0].meta().event_time().seconds(), partner.update_time().seconds());
+}
+
+TEST_F(PartnerStoreTest, CreateExistingPublishesNothing) {
+  ASSERT_TRUE(store_->Create(TestPartner("p-1")).ok());
+  ASSERT_TRUE(store_->Create(TestPartner("p-1")).ok());
+  EXPECT_EQ(OutboxEvents().size(), 1u);
+}
+
+TEST_F(PartnerStoreTest, UpdatePublishesChangedPartner) {
+  ASSERT_TRUE(store_->Create(TestPartner("p-1")).ok());
+  auto updated = store_->Update("p-1", [](const v1::Partner& stored) {
+    v1::Partner changed = stored;
+    changed.set_status(v1::PARTNER_STATUS_SUSPENDED);
+    return absl::StatusOr<v1::Partner>(changed);
+  });
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  const std::vector<events::v1::PartnerEvent> events = OutboxEvents();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_FALSE(events[1].created());
+  EXPECT_EQ(events[1].partner().status(), v1::PARTNER_STATUS_SUSPENDED);
+  EXPECT_NE(events[1].meta().event_id(), events[0].meta().event_id());
+}
+
+TEST_F(PartnerStoreTest, FailedUpdatePublishesNothing) {
+  ASSERT_TRUE(store_->Create(TestPartner("p-1")).ok());
+  auto updated = store_->Update("p-1", [](const v1::Partner&) {
+    return absl::StatusOr<v1::Partner>(absl::InvalidArgumentError("rejected"));
+  });
+  EXPECT_FALSE(updated.ok());
+  EXPECT_EQ(store_->Update("nobody", [](const v1::Partner& p) {
+                     return absl::StatusOr<v1::Partner>(p);
+                   }).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(OutboxEvents().size(), 1u);
+}
 
 TEST_F(PartnerStoreTest, CreateThenGet) {
   const v1::Partner partner = NewPartner(TestPartner("p-1"), TestNow());

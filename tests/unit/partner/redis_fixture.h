@@ -47,6 +47,9 @@ class RedisTest : public ::testing::Test {
     return reply->str;
   }
 
+  // Deletes the outbox stream, for tests that look only at the entries written after set-up.
+  void ClearOutbox() { (void)redis_->Run({"DEL", keys().Outbox()}, "test"); }
+
   int64_t OutboxLength() {
     auto reply = redis_->Run({"XLEN", keys().Outbox()}, "test");
     return reply.ok() ? reply->integer : -1;
