@@ -11,6 +11,7 @@
 #include "consort/incentive/v1/incentive.grpc.pb.h"
 #include "consort/performance/v1/performance.grpc.pb.h"
 #include "consortctl/export_format.h"
+#include "tests/support/client_context.h"
 
 namespace consort::e2e {
 
@@ -134,15 +135,14 @@ const std::vector<std::string>& CommissionColumns() {
 int64_t ConsumedEvents(testing::ServiceProcess& service) {
   common::v1::GetConsumerProgressRequest request;
   common::v1::ConsumerProgress progress;
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
+  std::unique_ptr<grpc::ClientContext> context = testing::ContextWithDeadline(absl::Seconds(2));
   grpc::Status status;
   if (service.service() == "performance") {
     status = performance::v1::PerformanceService::NewStub(service.Channel())
-                 ->GetConsumerProgress(&context, request, &progress);
+                 ->GetConsumerProgress(context.get(), request, &progress);
   } else {
     status = incentive::v1::IncentiveService::NewStub(service.Channel())
-                 ->GetConsumerProgress(&context, request, &progress);
+                 ->GetConsumerProgress(context.get(), request, &progress);
   }
   if (!status.ok()) return -1;
   int64_t consumed = 0;

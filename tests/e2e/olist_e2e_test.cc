@@ -120,7 +120,7 @@ void ImportAndCheck(const std::string& dir) {
 }
 
 TEST(OlistEndToEnd, ExportsMatchSourceTotals) {
-  if (testing::KafkaBootstrap().empty() || testing::RedisAddress().empty()) {
+  if (!testing::HasTestInfrastructure()) {
     GTEST_SKIP() << testing::MissingInfrastructureMessage();
   }
   std::string dir = OlistDir();
@@ -129,7 +129,7 @@ TEST(OlistEndToEnd, ExportsMatchSourceTotals) {
 }
 
 TEST(GeneratedEndToEnd, ExportsMatchSourceTotals) {
-  if (testing::KafkaBootstrap().empty() || testing::RedisAddress().empty()) {
+  if (!testing::HasTestInfrastructure()) {
     GTEST_SKIP() << testing::MissingInfrastructureMessage();
   }
   std::string dir =

@@ -15,6 +15,7 @@
 #include "gtest/gtest.h"
 #include "tests/e2e/e2e_support.h"
 #include "tests/e2e/expected_totals.h"
+#include "tests/support/client_context.h"
 #include "tests/support/service_process.h"
 
 namespace consort::e2e {
@@ -29,10 +30,9 @@ constexpr const char* kSlowerRate = "300";
 int64_t RelayedSaleEvents(testing::ServiceProcess& partner) {
   common::v1::GetOutboxStatusRequest request;
   common::v1::OutboxStatus status;
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
-  grpc::Status rpc = partner::v1::PartnerService::NewStub(partner.Channel())
-                         ->GetOutboxStatus(&context, request, &status);
+  grpc::Status rpc =
+      partner::v1::PartnerService::NewStub(partner.Channel())
+          ->GetOutboxStatus(testing::ContextWithDeadline(absl::Seconds(2)).get(), request, &status);
   return rpc.ok() ? status.relayed() : -1;
 }
 
@@ -49,7 +49,7 @@ bool WaitUntil(const std::function<int64_t()>& count, int64_t at_least, absl::Du
 class RestartEndToEnd : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (testing::KafkaBootstrap().empty() || testing::RedisAddress().empty()) {
+    if (!testing::HasTestInfrastructure()) {
       GTEST_SKIP() << testing::MissingInfrastructureMessage();
     }
     dir_ = OlistDir();

@@ -62,6 +62,8 @@ std::string TempDirectory() {
 std::string KafkaBootstrap() { return GetEnv("CONSORT_TEST_KAFKA_BOOTSTRAP"); }
 std::string RedisAddress() { return GetEnv("CONSORT_TEST_REDIS_ADDRESS"); }
 
+bool HasTestInfrastructure() { return !KafkaBootstrap().empty() && !RedisAddress().empty(); }
+
 std::string MissingInfrastructureMessage() {
   return "CONSORT_TEST_KAFKA_BOOTSTRAP and CONSORT_TEST_REDIS_ADDRESS must name a running Kafka "
          "and Redis; scripts/test starts both and sets them";
@@ -208,7 +210,7 @@ std::string ServiceProcess::LogTail(size_t max_bytes) const {
 
 absl::StatusOr<std::unique_ptr<Stack>> Stack::Start(const std::vector<std::string>& services,
                                                     std::map<std::string, std::string> extra_env) {
-  if (KafkaBootstrap().empty() || RedisAddress().empty()) {
+  if (!HasTestInfrastructure()) {
     return absl::FailedPreconditionError(MissingInfrastructureMessage());
   }
   std::unique_ptr<Stack> stack(new Stack());

@@ -28,6 +28,8 @@ namespace consort::testing {
 std::string KafkaBootstrap();
 // host:port of the test run's Redis, or empty when CONSORT_TEST_REDIS_ADDRESS is unset.
 std::string RedisAddress();
+// Whether both are set, so that tests that need a Kafka and a Redis can run.
+bool HasTestInfrastructure();
 // Message for GTEST_SKIP when either is unset.
 std::string MissingInfrastructureMessage();
 

@@ -2,15 +2,10 @@
 // checks every CommunicationService RPC: the happy paths, each invalid field, duplicates, the
 // feedback events on Kafka and the recorded-feedback metric.
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -25,52 +20,22 @@
 #include "consort/partner/v1/partner.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/integration/contract/stack_test_support.h"
-#include "tests/integration/contract/topic_reader.h"
+#include "tests/support/client_context.h"
+#include "tests/support/metrics_text.h"
+#include "tests/support/partners.h"
 #include "tests/support/service_process.h"
+#include "tests/support/stack_test.h"
+#include "tests/support/topic_reader.h"
 
 namespace consort::communication {
 namespace {
 
 using ::testing::HasSubstr;
 
-std::unique_ptr<grpc::ClientContext> Context() { return testing::ContextWithDeadline(); }
+using testing::MetricValue;
 
-// Returns the body of GET /metrics on 127.0.0.1:`port`, or an empty string on failure.
-std::string FetchMetrics(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return "";
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::string response;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0) {
-    const std::string request =
-        "GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-    if (write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size())) {
-      char buffer[8192];
-      ssize_t read_bytes;
-      while ((read_bytes = read(fd, buffer, sizeof(buffer))) > 0)
-        response.append(buffer, read_bytes);
-    }
-  }
-  close(fd);
-  return response;
-}
-
-// Returns the value of the sample line that starts with `series`, or -1 when absent.
-double MetricValue(const std::string& metrics, const std::string& series) {
-  size_t at = 0;
-  while ((at = metrics.find(series, at)) != std::string::npos) {
-    const bool line_start = at == 0 || metrics[at - 1] == '\n';
-    const size_t value_at = at + series.size();
-    if (line_start && value_at < metrics.size() && metrics[value_at] == ' ') {
-      return std::stod(metrics.substr(value_at + 1, metrics.find('\n', value_at) - value_at - 1));
-    }
-    at = value_at;
-  }
-  return -1;
+std::unique_ptr<grpc::ClientContext> Context() {
+  return testing::ContextWithDeadline(absl::Seconds(10));
 }
 
 class CommunicationIntegrationTest : public testing::SharedStackTest {
@@ -283,18 +248,12 @@ TEST_F(CommunicationIntegrationTest, EventsReachKafkaWithComplaintFlag) {
   flagged_input.set_flagged_complaint(true);
   const v1::Feedback flagged = MustRecord(flagged_input);
 
-  testing::TopicReader reader(testing::KafkaBootstrap(), stack().topic("consort.feedback.v1"));
-  std::map<std::string, events::v1::FeedbackEvent> found;
-  const absl::Time deadline = absl::Now() + absl::Seconds(30);
-  for (size_t want = 1; found.size() < 3 && absl::Now() < deadline; ++want) {
-    for (const auto& message : reader.ReadAtLeast(want, absl::Seconds(2))) {
-      if (message.key != partner_id) continue;
-      events::v1::FeedbackEvent event;
-      ASSERT_TRUE(event.ParseFromString(message.payload));
-      found[event.feedback_id()] = event;
-    }
-  }
-  ASSERT_EQ(found.size(), 3u) << "feedback events missing on the topic";
+  auto found = testing::ReadEventsById<events::v1::FeedbackEvent>(
+      testing::KafkaBootstrap(), stack().topic("consort.feedback.v1"),
+      {happy.feedback_id(), unhappy.feedback_id(), flagged.feedback_id()}, absl::Seconds(30));
+  ASSERT_EQ(found.count(happy.feedback_id()), 1u) << "feedback event missing on the topic";
+  ASSERT_EQ(found.count(unhappy.feedback_id()), 1u) << "feedback event missing on the topic";
+  ASSERT_EQ(found.count(flagged.feedback_id()), 1u) << "feedback event missing on the topic";
   EXPECT_FALSE(found[happy.feedback_id()].complaint());
   EXPECT_TRUE(found[unhappy.feedback_id()].complaint());
   EXPECT_TRUE(found[flagged.feedback_id()].complaint());
@@ -325,8 +284,8 @@ TEST_F(CommunicationIntegrationTest, OutboxDrains) {
 }
 
 TEST_F(CommunicationIntegrationTest, MetricsCountByComplaint) {
-  const int port = stack().service("communication").metrics_port();
-  const std::string before = FetchMetrics(port);
+  const testing::ServiceProcess& communication = stack().service("communication");
+  const std::string before = testing::ScrapeMetrics(communication);
   const double complaints_before =
       std::max(0.0, MetricValue(before, "consort_feedback_recorded_total{complaint=\"true\"}"));
   const double others_before =
@@ -337,7 +296,7 @@ TEST_F(CommunicationIntegrationTest, MetricsCountByComplaint) {
   MustRecord(ValidFeedback(partner_id, 5));
   MustRecord(complaint);  // a duplicate is not counted
 
-  const std::string after = FetchMetrics(port);
+  const std::string after = testing::ScrapeMetrics(communication);
   EXPECT_EQ(MetricValue(after, "consort_feedback_recorded_total{complaint=\"true\"}"),
             complaints_before + 1);
   EXPECT_EQ(MetricValue(after, "consort_feedback_recorded_total{complaint=\"false\"}"),
@@ -397,18 +356,9 @@ TEST_F(CommunicationIntegrationTest, StopLosesNothingAcknowledged) {
   ASSERT_TRUE(stack().StartAgain("communication").ok());
   ASSERT_FALSE(acknowledged.empty());
 
-  testing::TopicReader reader(testing::KafkaBootstrap(), stack().topic("consort.feedback.v1"));
-  std::set<std::string> published;
-  const absl::Time deadline = absl::Now() + absl::Seconds(60);
-  for (size_t want = 1; published.size() < acknowledged.size() && absl::Now() < deadline;
-       want += 100) {
-    for (const auto& message : reader.ReadAtLeast(want, absl::Seconds(2))) {
-      if (message.key != partner_id) continue;
-      events::v1::FeedbackEvent event;
-      ASSERT_TRUE(event.ParseFromString(message.payload));
-      published.insert(event.feedback_id());
-    }
-  }
+  auto published = testing::ReadEventsById<events::v1::FeedbackEvent>(
+      testing::KafkaBootstrap(), stack().topic("consort.feedback.v1"),
+      std::vector<std::string>(acknowledged.begin(), acknowledged.end()), absl::Seconds(60));
   for (const std::string& id : acknowledged) {
     EXPECT_EQ(published.count(id), 1u) << id << " was acknowledged but never published";
   }

@@ -12,16 +12,20 @@
 #include "consort/partner/v1/partner.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/integration/contract/stack_test_support.h"
-#include "tests/integration/contract/topic_reader.h"
+#include "tests/support/client_context.h"
+#include "tests/support/partners.h"
 #include "tests/support/service_process.h"
+#include "tests/support/stack_test.h"
+#include "tests/support/topic_reader.h"
 
 namespace consort::contract {
 namespace {
 
 using ::testing::HasSubstr;
 
-std::unique_ptr<grpc::ClientContext> Context() { return testing::ContextWithDeadline(); }
+std::unique_ptr<grpc::ClientContext> Context() {
+  return testing::ContextWithDeadline(absl::Seconds(10));
+}
 
 class ContractIntegrationTest : public testing::SharedStackTest {
  protected:
@@ -330,18 +334,11 @@ TEST_F(ContractIntegrationTest, ActivationPublishesEvent) {
   const std::string partner_id = NewPartner();
   v1::Contract active = ActiveContract(partner_id);
 
-  testing::TopicReader reader(testing::KafkaBootstrap(), contracts_topic_);
-  events::v1::ContractEvent found;
-  bool seen = false;
-  const absl::Time deadline = absl::Now() + absl::Seconds(30);
-  for (size_t want = 1; !seen && absl::Now() < deadline; ++want) {
-    for (const auto& message : reader.ReadAtLeast(want, absl::Seconds(2))) {
-      if (message.key != active.contract_id()) continue;
-      ASSERT_TRUE(found.ParseFromString(message.payload));
-      seen = true;
-    }
-  }
-  ASSERT_TRUE(seen) << "no event for " << active.contract_id() << " on " << contracts_topic_;
+  auto by_id = testing::ReadEventsById<events::v1::ContractEvent>(
+      testing::KafkaBootstrap(), contracts_topic_, {active.contract_id()}, absl::Seconds(30));
+  ASSERT_EQ(by_id.count(active.contract_id()), 1u)
+      << "no event for " << active.contract_id() << " on " << contracts_topic_;
+  const events::v1::ContractEvent& found = by_id[active.contract_id()];
   EXPECT_EQ(found.partner_id(), partner_id);
   EXPECT_EQ(found.status(), v1::CONTRACT_STATUS_ACTIVE);
   EXPECT_EQ(found.currency(), "BRL");

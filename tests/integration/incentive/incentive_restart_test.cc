@@ -86,7 +86,7 @@ class IncentiveRestartTest : public IncentiveStackTest {
       }
     }
     producer.Flush();
-    events_on_topic_ += sent;
+    events_produced_ += sent;
   }
 
   void ExpectExactTotals() {

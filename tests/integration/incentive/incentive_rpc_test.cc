@@ -16,9 +16,10 @@ class IncentiveRpcTest : public IncentiveStackTest {};
 
 TEST_F(IncentiveRpcTest, SaleAndRefundsGiveLinesAndTotals) {
   ASSERT_NO_FATAL_FAILURE(CreatePartner("p-thirty", "30%"));
-  ASSERT_NO_FATAL_FAILURE(Report({SaleRecord("s-1", "p-thirty", "6.45", kMarch),
-                                  RefundRecord("r-1", "s-1", "p-thirty", "2.15", kMarch),
-                                  RefundRecord("r-2", "s-1", "p-thirty", "4.30", kApril)}));
+  ASSERT_NO_FATAL_FAILURE(
+      ReportAccepted({SaleRecordAt("s-1", "p-thirty", "6.45", kMarch),
+                      RefundRecordAt("r-1", "s-1", "p-thirty", "2.15", kMarch),
+                      RefundRecordAt("r-2", "s-1", "p-thirty", "4.30", kApril)}));
   ASSERT_TRUE(WaitCaughtUp());
 
   std::map<std::string, std::string> totals = Totals();
@@ -48,8 +49,9 @@ TEST_F(IncentiveRpcTest, SaleAndRefundsGiveLinesAndTotals) {
 
 TEST_F(IncentiveRpcTest, RefundInLaterMonthSitsInItsMonth) {
   ASSERT_NO_FATAL_FAILURE(CreatePartner("p-ten", "10%"));
-  ASSERT_NO_FATAL_FAILURE(Report({SaleRecord("s-500", "p-ten", "500.00", kMarch),
-                                  RefundRecord("r-500", "s-500", "p-ten", "500.00", kApril)}));
+  ASSERT_NO_FATAL_FAILURE(
+      ReportAccepted({SaleRecordAt("s-500", "p-ten", "500.00", kMarch),
+                      RefundRecordAt("r-500", "s-500", "p-ten", "500.00", kApril)}));
   ASSERT_TRUE(WaitCaughtUp());
 
   std::map<std::string, std::string> totals = Totals();
@@ -62,8 +64,9 @@ TEST_F(IncentiveRpcTest, RefundInLaterMonthSitsInItsMonth) {
 
 TEST_F(IncentiveRpcTest, PartialRefundInSameMonth) {
   ASSERT_NO_FATAL_FAILURE(CreatePartner("p-four", "4%"));
-  ASSERT_NO_FATAL_FAILURE(Report({SaleRecord("s-1000", "p-four", "1000.00", kMarch),
-                                  RefundRecord("r-200", "s-1000", "p-four", "200.00", kMarch)}));
+  ASSERT_NO_FATAL_FAILURE(
+      ReportAccepted({SaleRecordAt("s-1000", "p-four", "1000.00", kMarch),
+                      RefundRecordAt("r-200", "s-1000", "p-four", "200.00", kMarch)}));
   ASSERT_TRUE(WaitCaughtUp());
   EXPECT_EQ(Totals()["p-four 2024-03"], "32.00");
 }
@@ -72,7 +75,7 @@ TEST_F(IncentiveRpcTest, LastEveningOfMonthInContractZone) {
   ASSERT_NO_FATAL_FAILURE(CreatePartner("p-late", "10%"));
   // 23:30 on 31 October 2024 in Sao Paulo is 1 November in UTC.
   ASSERT_NO_FATAL_FAILURE(
-      Report({SaleRecord("s-late", "p-late", "100.00", SaoPaulo(2024, 10, 31, 23, 30))}));
+      ReportAccepted({SaleRecordAt("s-late", "p-late", "100.00", SaoPaulo(2024, 10, 31, 23, 30))}));
   ASSERT_TRUE(WaitCaughtUp());
   std::map<std::string, std::string> totals = Totals();
   EXPECT_EQ(totals["p-late 2024-10"], "10.00");
@@ -140,8 +143,9 @@ TEST_F(IncentiveRpcTest, GarbageIsDeadLettered) {
 
 TEST_F(IncentiveRpcTest, MetricsCountAccruals) {
   ASSERT_NO_FATAL_FAILURE(CreatePartner("p-metrics", "10%"));
-  ASSERT_NO_FATAL_FAILURE(Report({SaleRecord("s-m", "p-metrics", "200.00", kMarch),
-                                  RefundRecord("r-m", "s-m", "p-metrics", "50.00", kApril)}));
+  ASSERT_NO_FATAL_FAILURE(
+      ReportAccepted({SaleRecordAt("s-m", "p-metrics", "200.00", kMarch),
+                      RefundRecordAt("r-m", "s-m", "p-metrics", "50.00", kApril)}));
   ASSERT_TRUE(WaitCaughtUp());
 
   const std::string metrics = Metrics();
@@ -165,9 +169,9 @@ TEST_F(IncentiveRpcTest, TotalsArePagedInPeriodThenPartnerOrder) {
   for (const char* partner : {"p-b", "p-a", "p-c"}) {
     ASSERT_NO_FATAL_FAILURE(CreatePartner(partner, "10%"));
   }
-  ASSERT_NO_FATAL_FAILURE(Report(
-      {SaleRecord("b-1", "p-b", "10.00", kApril), SaleRecord("a-1", "p-a", "10.00", kApril),
-       SaleRecord("c-1", "p-c", "10.00", kMarch), SaleRecord("b-2", "p-b", "10.00", kMarch)}));
+  ASSERT_NO_FATAL_FAILURE(ReportAccepted(
+      {SaleRecordAt("b-1", "p-b", "10.00", kApril), SaleRecordAt("a-1", "p-a", "10.00", kApril),
+       SaleRecordAt("c-1", "p-c", "10.00", kMarch), SaleRecordAt("b-2", "p-b", "10.00", kMarch)}));
   ASSERT_TRUE(WaitCaughtUp());
 
   std::vector<std::string> order;
@@ -175,7 +179,8 @@ TEST_F(IncentiveRpcTest, TotalsArePagedInPeriodThenPartnerOrder) {
   request.set_page_size(1);
   for (int page = 0; page < 10; ++page) {
     v1::ListCommissionTotalsResponse response;
-    grpc::Status status = incentive_->ListCommissionTotals(Deadline().get(), request, &response);
+    grpc::Status status =
+        incentive_->ListCommissionTotals(ContextWithDeadline().get(), request, &response);
     ASSERT_TRUE(status.ok()) << status.error_message();
     ASSERT_LE(response.totals_size(), 1);
     for (const v1::CommissionTotal& total : response.totals()) {
@@ -194,9 +199,9 @@ TEST_F(IncentiveRpcTest, AccrualsArePaged) {
   std::vector<partner::v1::SaleRecord> records;
   for (int i = 0; i < 7; ++i) {
     records.push_back(
-        SaleRecord(absl::StrCat("pg-", i), "p-pages", "1.00", kMarch + absl::Minutes(i)));
+        SaleRecordAt(absl::StrCat("pg-", i), "p-pages", "1.00", kMarch + absl::Minutes(i)));
   }
-  ASSERT_NO_FATAL_FAILURE(Report(records));
+  ASSERT_NO_FATAL_FAILURE(ReportAccepted(records));
   ASSERT_TRUE(WaitCaughtUp());
 
   v1::ListAccrualsRequest request;
@@ -207,7 +212,7 @@ TEST_F(IncentiveRpcTest, AccrualsArePaged) {
   int pages = 0;
   for (; pages < 10; ++pages) {
     v1::ListAccrualsResponse response;
-    grpc::Status status = incentive_->ListAccruals(Deadline().get(), request, &response);
+    grpc::Status status = incentive_->ListAccruals(ContextWithDeadline().get(), request, &response);
     ASSERT_TRUE(status.ok()) << status.error_message();
     for (const v1::AccrualLine& line : response.lines()) ids.push_back(line.sale_id());
     if (response.next_page_token().empty()) break;
@@ -222,7 +227,7 @@ TEST_F(IncentiveRpcTest, UnknownPartnerHasNoLines) {
   request.set_partner_id("p-nobody");
   request.set_period("2024-03");
   v1::ListAccrualsResponse response;
-  grpc::Status status = incentive_->ListAccruals(Deadline().get(), request, &response);
+  grpc::Status status = incentive_->ListAccruals(ContextWithDeadline().get(), request, &response);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(response.lines_size(), 0);
   EXPECT_TRUE(response.next_page_token().empty());
@@ -255,7 +260,7 @@ TEST_F(IncentiveRpcTest, ListAccrualsRejectsBadInput) {
     request.set_page_size(c.page_size);
     request.set_page_token(c.page_token);
     v1::ListAccrualsResponse response;
-    grpc::Status status = incentive_->ListAccruals(Deadline().get(), request, &response);
+    grpc::Status status = incentive_->ListAccruals(ContextWithDeadline().get(), request, &response);
     EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << c.name;
     EXPECT_NE(status.error_message().find(c.field), std::string::npos)
         << c.name << ": " << status.error_message();
@@ -283,7 +288,8 @@ TEST_F(IncentiveRpcTest, ListCommissionTotalsRejectsBadInput) {
     request.set_page_size(c.page_size);
     request.set_page_token(c.page_token);
     v1::ListCommissionTotalsResponse response;
-    grpc::Status status = incentive_->ListCommissionTotals(Deadline().get(), request, &response);
+    grpc::Status status =
+        incentive_->ListCommissionTotals(ContextWithDeadline().get(), request, &response);
     EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << c.name;
     EXPECT_NE(status.error_message().find(c.field), std::string::npos)
         << c.name << ": " << status.error_message();
@@ -292,21 +298,22 @@ TEST_F(IncentiveRpcTest, ListCommissionTotalsRejectsBadInput) {
 
 TEST_F(IncentiveRpcTest, TokenOfOtherPeriodIsRejected) {
   for (const char* partner : {"p-x", "p-y"}) ASSERT_NO_FATAL_FAILURE(CreatePartner(partner, "10%"));
-  ASSERT_NO_FATAL_FAILURE(Report(
-      {SaleRecord("x-1", "p-x", "10.00", kMarch), SaleRecord("y-1", "p-y", "10.00", kMarch)}));
+  ASSERT_NO_FATAL_FAILURE(ReportAccepted(
+      {SaleRecordAt("x-1", "p-x", "10.00", kMarch), SaleRecordAt("y-1", "p-y", "10.00", kMarch)}));
   ASSERT_TRUE(WaitCaughtUp());
 
   v1::ListCommissionTotalsRequest request;
   request.set_period("2024-03");
   request.set_page_size(1);
   v1::ListCommissionTotalsResponse first;
-  ASSERT_TRUE(incentive_->ListCommissionTotals(Deadline().get(), request, &first).ok());
+  ASSERT_TRUE(incentive_->ListCommissionTotals(ContextWithDeadline().get(), request, &first).ok());
   ASSERT_FALSE(first.next_page_token().empty());
 
   request.set_period("2024-04");
   request.set_page_token(first.next_page_token());
   v1::ListCommissionTotalsResponse second;
-  grpc::Status status = incentive_->ListCommissionTotals(Deadline().get(), request, &second);
+  grpc::Status status =
+      incentive_->ListCommissionTotals(ContextWithDeadline().get(), request, &second);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
 

@@ -31,7 +31,7 @@ struct Expected {
 class PerformanceRestartTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (consort::testing::KafkaBootstrap().empty() || consort::testing::RedisAddress().empty()) {
+    if (!consort::testing::HasTestInfrastructure()) {
       GTEST_SKIP() << consort::testing::MissingInfrastructureMessage();
     }
     stack_ = PerformanceStack::Start();
@@ -168,7 +168,7 @@ namespace consort::performance::testing {
 namespace {
 
 TEST(PerformanceProgressTest, EmptyTopicsCountAsCaughtUp) {
-  if (consort::testing::KafkaBootstrap().empty() || consort::testing::RedisAddress().empty()) {
+  if (!consort::testing::HasTestInfrastructure()) {
     GTEST_SKIP() << consort::testing::MissingInfrastructureMessage();
   }
   std::unique_ptr<PerformanceStack> stack = PerformanceStack::Start();

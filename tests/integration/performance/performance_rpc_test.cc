@@ -17,7 +17,7 @@ namespace {
 class PerformanceRpcTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    if (consort::testing::KafkaBootstrap().empty() || consort::testing::RedisAddress().empty()) {
+    if (!consort::testing::HasTestInfrastructure()) {
       return;
     }
     stack_ = PerformanceStack::Start().release();
@@ -29,7 +29,7 @@ class PerformanceRpcTest : public ::testing::Test {
   }
 
   void SetUp() override {
-    if (consort::testing::KafkaBootstrap().empty() || consort::testing::RedisAddress().empty()) {
+    if (!consort::testing::HasTestInfrastructure()) {
       GTEST_SKIP() << consort::testing::MissingInfrastructureMessage();
     }
     ASSERT_NE(stack_, nullptr) << "the stack did not start";
@@ -56,7 +56,7 @@ TEST_F(PerformanceRpcTest, ScorecardAfterSalesRefundsAndFeedback) {
       SaleRecord(partner + "-s3", partner, "25.25", "o-2", 2, month.last_evening),
   }));
   ASSERT_NO_FATAL_FAILURE(stack_->ReportAccepted(
-      {RefundRecord(partner + "-r1", partner + "-s1", partner, "30.00", month.mid_month)}));
+      {RefundRecordAt(partner + "-r1", partner + "-s1", partner, "30.00", month.mid_month)}));
   ASSERT_NO_FATAL_FAILURE(stack_->RecordFeedback(partner + "-f1", partner, 5, month.mid_month));
   ASSERT_NO_FATAL_FAILURE(stack_->RecordFeedback(partner + "-f2", partner, 4, month.mid_month));
   ASSERT_NO_FATAL_FAILURE(stack_->RecordFeedback(partner + "-f3", partner, 2, month.last_evening));
@@ -138,7 +138,8 @@ TEST_F(PerformanceRpcTest, LeaderboardRanksByScore) {
   v1::GetLeaderboardRequest request;
   request.set_period(month.label);
   v1::GetLeaderboardResponse response;
-  grpc::Status status = stack_->performance().GetLeaderboard(Deadline().get(), request, &response);
+  grpc::Status status =
+      stack_->performance().GetLeaderboard(ContextWithDeadline().get(), request, &response);
   ASSERT_TRUE(status.ok()) << status.error_message();
   std::vector<std::string> order;
   for (const v1::Scorecard& card : response.scorecards()) order.push_back(card.partner_id());
@@ -148,7 +149,7 @@ TEST_F(PerformanceRpcTest, LeaderboardRanksByScore) {
 
   request.set_limit(2);
   response.Clear();
-  status = stack_->performance().GetLeaderboard(Deadline().get(), request, &response);
+  status = stack_->performance().GetLeaderboard(ContextWithDeadline().get(), request, &response);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(response.scorecards_size(), 2);
 }
@@ -179,7 +180,7 @@ TEST_F(PerformanceRpcTest, ListScorecardsPagesByPartner) {
   do {
     v1::ListScorecardsResponse response;
     grpc::Status status =
-        stack_->performance().ListScorecards(Deadline().get(), request, &response);
+        stack_->performance().ListScorecards(ContextWithDeadline().get(), request, &response);
     ASSERT_TRUE(status.ok()) << status.error_message();
     for (const v1::Scorecard& card : response.scorecards()) {
       EXPECT_EQ(card.period(), month.label);
@@ -198,7 +199,8 @@ TEST_F(PerformanceRpcTest, ListScorecardsWithoutPeriodCoversAllMonths) {
   v1::ListScorecardsRequest request;
   request.set_page_size(5000);
   v1::ListScorecardsResponse response;
-  grpc::Status status = stack_->performance().ListScorecards(Deadline().get(), request, &response);
+  grpc::Status status =
+      stack_->performance().ListScorecards(ContextWithDeadline().get(), request, &response);
   ASSERT_TRUE(status.ok()) << status.error_message();
   for (int i = 1; i < response.scorecards_size(); ++i) {
     const v1::Scorecard& before = response.scorecards(i - 1);
@@ -238,7 +240,7 @@ TEST_F(PerformanceRpcTest, GetLeaderboardRejectsBadInputs) {
     request.set_limit(limit);
     v1::GetLeaderboardResponse response;
     grpc::Status status =
-        stack_->performance().GetLeaderboard(Deadline().get(), request, &response);
+        stack_->performance().GetLeaderboard(ContextWithDeadline().get(), request, &response);
     EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << period << " " << limit;
   }
 }
@@ -247,7 +249,8 @@ TEST_F(PerformanceRpcTest, GetLeaderboardOfEmptyPeriodIsEmpty) {
   v1::GetLeaderboardRequest request;
   request.set_period("1999-01");
   v1::GetLeaderboardResponse response;
-  grpc::Status status = stack_->performance().GetLeaderboard(Deadline().get(), request, &response);
+  grpc::Status status =
+      stack_->performance().GetLeaderboard(ContextWithDeadline().get(), request, &response);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(response.scorecards_size(), 0);
 }
@@ -269,7 +272,7 @@ TEST_F(PerformanceRpcTest, ListScorecardsRejectsBadInputs) {
     request.set_page_token(c.token);
     v1::ListScorecardsResponse response;
     grpc::Status status =
-        stack_->performance().ListScorecards(Deadline().get(), request, &response);
+        stack_->performance().ListScorecards(ContextWithDeadline().get(), request, &response);
     EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
         << c.period << " " << c.page_size << " " << c.token;
   }
@@ -311,8 +314,7 @@ TEST_F(PerformanceRpcTest, GarbageMessageGoesToDeadLetter) {
   EXPECT_TRUE(has_reason);
   EXPECT_GT(stack_->Progress().dead_lettered(), rejected_before);
 
-  const std::string metrics =
-      HttpGet(stack_->stack().service("performance").metrics_port(), "/metrics");
+  const std::string metrics = ScrapeMetrics(stack_->stack().service("performance"));
   EXPECT_TRUE(absl::StrContains(metrics, "consort_events_rejected_total{reason=\"undecodable\""))
       << metrics.substr(0, 2000);
 }
@@ -380,13 +382,9 @@ TEST_F(PerformanceRpcTest, FeedbackWithoutActiveContractIsDeadLettered) {
   // performance service cannot place it in a period.
   const std::string partner = NewPartnerId("nocontract");
   partner::v1::CreatePartnerRequest create;
-  create.mutable_partner()->set_partner_id(partner);
-  create.mutable_partner()->set_display_name("Loja");
-  create.mutable_partner()->set_home_region("SP");
-  create.mutable_partner()->add_contacts()->set_name("Ana");
-  create.mutable_partner()->set_status(partner::v1::PARTNER_STATUS_ACTIVE);
+  *create.mutable_partner() = consort::testing::PartnerInput(partner);
   partner::v1::Partner created;
-  ASSERT_TRUE(stack_->partners().CreatePartner(Deadline().get(), create, &created).ok());
+  ASSERT_TRUE(stack_->partners().CreatePartner(ContextWithDeadline().get(), create, &created).ok());
 
   const int64_t rejected_before = stack_->Progress().dead_lettered();
   ASSERT_NO_FATAL_FAILURE(
@@ -409,11 +407,11 @@ TEST_F(PerformanceRpcTest, CurrentMonthGaugesFollowSales) {
   ASSERT_NO_FATAL_FAILURE(
       stack_->ReportAccepted({SaleRecord(partner + "-s1", partner, "77.00", "o-1", 1, sale_time)}));
 
-  const int port = stack_->stack().service("performance").metrics_port();
+  const consort::testing::ServiceProcess& performance = stack_->stack().service("performance");
   std::string metrics;
   const absl::Time deadline = absl::Now() + absl::Seconds(30);
   while (absl::Now() < deadline) {
-    metrics = HttpGet(port, "/metrics");
+    metrics = ScrapeMetrics(performance);
     if (absl::StrContains(metrics, "consort_net_sales{currency=\"BRL\"}") &&
         absl::StrContains(metrics, "consort_leaderboard_score{rank=\"1\"}")) {
       break;
@@ -468,8 +466,7 @@ TEST_F(PerformanceRpcTest, ConsumerProgressCoversBothTopics) {
 TEST_F(PerformanceRpcTest, MetricsAreExported) {
   // One finished call, so that the gRPC server metrics have a series.
   stack_->Progress();
-  const std::string metrics =
-      HttpGet(stack_->stack().service("performance").metrics_port(), "/metrics");
+  const std::string metrics = ScrapeMetrics(stack_->stack().service("performance"));
   for (const char* name : {"consort_events_consumed_total", "consort_events_rejected_total",
                            "consort_consumer_lag", "consort_event_processing_latency_seconds",
                            "consort_complaints_total", "consort_redis_roundtrip_seconds",

@@ -2,15 +2,10 @@
 
 // Helpers for the performance service's integration tests. PerformanceStack runs the real
 // partner, contract, communication and performance binaries with clients for them, sets up
-// partners with active contracts, reports sales and feedback, and waits for scorecards.
-// RawProducer puts events straight onto a topic, and TopicReader reads a topic from its start.
+// partners with active contracts, reports sales and feedback, and waits for scorecards. The
+// partners, sales, topic reader and raw producer come from tests/support.
 //
 // Not thread-safe: one test thread drives a stack.
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <functional>
 #include <map>
@@ -19,7 +14,6 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/time_util.h"
@@ -29,27 +23,22 @@
 #include "consort/partner/v1/partner.grpc.pb.h"
 #include "consort/performance/v1/performance.grpc.pb.h"
 #include "gtest/gtest.h"
-#include "kafka/consumer.h"
-#include "kafka/producer.h"
-#include "prometheus/registry.h"
+#include "tests/support/client_context.h"
+#include "tests/support/metrics_text.h"
+#include "tests/support/partners.h"
+#include "tests/support/raw_producer.h"
+#include "tests/support/sales.h"
 #include "tests/support/service_process.h"
+#include "tests/support/topic_reader.h"
 
 namespace consort::performance::testing {
 
+using consort::testing::ContextWithDeadline;
+using consort::testing::RawProducer;
+using consort::testing::RefundRecordAt;
+using consort::testing::ScrapeMetrics;
 using consort::testing::Stack;
-
-inline std::unique_ptr<grpc::ClientContext> Deadline(absl::Duration deadline = absl::Seconds(30)) {
-  auto context = std::make_unique<grpc::ClientContext>();
-  context->set_deadline(absl::ToChronoTime(absl::Now() + deadline));
-  return context;
-}
-
-// Returns the instant of a local time in America/Sao_Paulo.
-inline absl::Time SaoPaulo(absl::CivilSecond local) {
-  absl::TimeZone zone;
-  absl::LoadTimeZone("America/Sao_Paulo", &zone);
-  return absl::FromCivil(local, zone);
-}
+using consort::testing::TopicReader;
 
 // Returns the "YYYY-MM" label of the month `months_back` months before the current one in
 // America/Sao_Paulo, and the instant of 23:30 local time on its last day.
@@ -60,8 +49,7 @@ struct PastMonth {
 };
 
 inline PastMonth MonthsBack(int months_back) {
-  absl::TimeZone zone;
-  absl::LoadTimeZone("America/Sao_Paulo", &zone);
+  const absl::TimeZone zone = consort::testing::ContractTimeZone();
   const absl::CivilMonth month =
       absl::CivilMonth(absl::ToCivilSecond(absl::Now(), zone)) - months_back;
   const absl::CivilDay last_day = absl::CivilDay(month + 1) - 1;
@@ -72,86 +60,6 @@ inline PastMonth MonthsBack(int months_back) {
   past.mid_month =
       absl::FromCivil(absl::CivilSecond(month.year(), month.month(), 15, 12, 0, 0), zone);
   return past;
-}
-
-// Reads every message of a topic from its beginning, in a consumer group of its own.
-class TopicReader : public kafka::OffsetStore {
- public:
-  TopicReader(const std::string& bootstrap, const std::string& topic) {
-    auto consumer =
-        kafka::Consumer::Create(bootstrap, "test-reader-" + consort::testing::UniqueSuffix(),
-                                {topic}, this, registry_, {{"auto.offset.reset", "earliest"}});
-    EXPECT_TRUE(consumer.ok()) << consumer.status();
-    if (consumer.ok()) consumer_ = *std::move(consumer);
-  }
-
-  absl::StatusOr<std::map<kafka::TopicPartition, int64_t>> Load(
-      const std::vector<kafka::TopicPartition>&) override {
-    return std::map<kafka::TopicPartition, int64_t>{};
-  }
-
-  // Polls until `done` returns true for the messages read so far, or `timeout` passes.
-  const std::vector<kafka::Message>& ReadUntil(
-      const std::function<bool(const std::vector<kafka::Message>&)>& done, absl::Duration timeout) {
-    const absl::Time deadline = absl::Now() + timeout;
-    while (consumer_ != nullptr && !done(messages_) && absl::Now() < deadline) {
-      auto batch = consumer_->Poll(1000, absl::Milliseconds(200));
-      if (!batch.ok()) continue;
-      for (kafka::Message& message : *batch) messages_.push_back(std::move(message));
-    }
-    return messages_;
-  }
-
- private:
-  prometheus::Registry registry_;
-  std::unique_ptr<kafka::Consumer> consumer_;
-  std::vector<kafka::Message> messages_;
-};
-
-// Produces raw payloads to a topic and waits for each acknowledgement.
-class RawProducer {
- public:
-  explicit RawProducer(const std::string& bootstrap) {
-    auto producer = kafka::Producer::Create(bootstrap, "performance-test", registry_);
-    EXPECT_TRUE(producer.ok()) << producer.status();
-    if (producer.ok()) producer_ = *std::move(producer);
-  }
-
-  void Send(const std::string& topic, const std::string& key, const std::string& payload) {
-    ASSERT_NE(producer_, nullptr);
-    ASSERT_TRUE(producer_->Produce(topic, key, payload, {}, {}).ok());
-  }
-
-  void Flush() {
-    ASSERT_NE(producer_, nullptr);
-    ASSERT_TRUE(producer_->Flush(absl::Seconds(30)).ok());
-  }
-
- private:
-  prometheus::Registry registry_;
-  std::unique_ptr<kafka::Producer> producer_;
-};
-
-// Returns the body of GET http://127.0.0.1:<port><path>, or an empty string on failure.
-inline std::string HttpGet(int port, const std::string& path) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return "";
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::string response;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0) {
-    const std::string request = absl::StrCat("GET ", path, " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
-    if (write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size())) {
-      char buffer[8192];
-      ssize_t n;
-      while ((n = read(fd, buffer, sizeof(buffer))) > 0) response.append(buffer, n);
-    }
-  }
-  close(fd);
-  const size_t body = response.find("\r\n\r\n");
-  return body == std::string::npos ? "" : response.substr(body + 4);
 }
 
 // The services and their clients.
@@ -183,66 +91,29 @@ class PerformanceStack {
     performance_ = v1::PerformanceService::NewStub(stack_->service("performance").Channel());
   }
 
-  // Creates an active partner with an active BRL contract "c-<partner_id>" covering region SP,
-  // every category and channel "marketplace", with the given monthly target.
+  // Creates an active partner with an active covered contract (tests/support/partners.h) with
+  // the given monthly target.
   void AddPartner(const std::string& partner_id, const std::string& target = "1000.00") {
-    partner::v1::CreatePartnerRequest create;
-    partner::v1::Partner& partner = *create.mutable_partner();
-    partner.set_partner_id(partner_id);
-    partner.set_display_name("Loja " + partner_id);
-    partner.set_home_region("SP");
-    partner.add_contacts()->set_name("Ana Souza");
-    partner.set_status(partner::v1::PARTNER_STATUS_ACTIVE);
-    partner::v1::Partner created;
-    grpc::Status status = partners_->CreatePartner(Deadline().get(), create, &created);
-    ASSERT_TRUE(status.ok()) << status.error_message();
-
-    contract::v1::CreateContractRequest contract_request;
-    contract::v1::Contract& contract = *contract_request.mutable_contract();
-    contract.set_contract_id(ContractId(partner_id));
-    contract.set_partner_id(partner_id);
-    contract.add_regions("SP");
-    contract.set_all_product_categories(true);
-    contract.add_channels("marketplace");
-    contract.set_currency("BRL");
-    contract.set_time_zone("America/Sao_Paulo");
-    contract.mutable_monthly_target()->set_currency("BRL");
-    contract.mutable_monthly_target()->set_amount(target);
-    contract.set_commission_rate("10%");
-    contract::v1::Contract stored;
-    status = contracts_->CreateContract(Deadline().get(), contract_request, &stored);
-    ASSERT_TRUE(status.ok()) << status.error_message();
-
-    contract::v1::ActivateContractRequest activate;
-    activate.set_contract_id(ContractId(partner_id));
-    status = contracts_->ActivateContract(Deadline().get(), activate, &stored);
-    ASSERT_TRUE(status.ok()) << status.error_message();
+    consort::testing::CoveredPartner covered;
+    covered.partner_id = partner_id;
+    covered.monthly_target = target;
+    const absl::Status created =
+        consort::testing::CreateCoveredPartner(*partners_, *contracts_, covered);
+    ASSERT_TRUE(created.ok()) << created;
   }
-
-  static std::string ContractId(const std::string& partner_id) { return "c-" + partner_id; }
 
   // Reports records through ReportSales and returns one outcome per record.
   std::vector<partner::v1::SaleResult> Report(const std::vector<partner::v1::SaleRecord>& records) {
-    auto context = Deadline(absl::Seconds(60));
-    auto stream = partners_->ReportSales(context.get());
-    for (const partner::v1::SaleRecord& record : records) stream->Write(record);
-    stream->WritesDone();
-    std::vector<partner::v1::SaleResult> results;
-    partner::v1::SaleResult result;
-    while (stream->Read(&result)) results.push_back(result);
-    grpc::Status status = stream->Finish();
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return results;
+    consort::testing::SalesReport report =
+        consort::testing::ReportSales(*partners_, records, absl::Seconds(60));
+    EXPECT_TRUE(report.status.ok()) << report.status.error_message();
+    return std::move(report.results);
   }
 
   // Reports records and expects each to be accepted.
   void ReportAccepted(const std::vector<partner::v1::SaleRecord>& records) {
-    std::vector<partner::v1::SaleResult> results = Report(records);
-    ASSERT_EQ(results.size(), records.size());
-    for (const partner::v1::SaleResult& result : results) {
-      EXPECT_EQ(result.outcome(), partner::v1::SALE_OUTCOME_ACCEPTED)
-          << result.sale_id() << ": " << result.reason() << " " << result.message();
-    }
+    consort::testing::ExpectAllAccepted(
+        records, consort::testing::ReportSales(*partners_, records, absl::Seconds(60)));
   }
 
   void RecordFeedback(const std::string& feedback_id, const std::string& partner_id, int rating,
@@ -254,7 +125,8 @@ class PerformanceStack {
     feedback.set_rating(rating);
     *feedback.mutable_event_time() = ToProtoTimestamp(time);
     communication::v1::RecordFeedbackResponse response;
-    grpc::Status status = feedback_->RecordFeedback(Deadline().get(), request, &response);
+    grpc::Status status =
+        feedback_->RecordFeedback(ContextWithDeadline().get(), request, &response);
     ASSERT_TRUE(status.ok()) << status.error_message();
   }
 
@@ -263,7 +135,7 @@ class PerformanceStack {
     v1::GetScorecardRequest request;
     request.set_partner_id(partner_id);
     request.set_period(period);
-    return performance_->GetScorecard(Deadline().get(), request, card);
+    return performance_->GetScorecard(ContextWithDeadline().get(), request, card);
   }
 
   // Polls GetScorecard until `done` accepts the scorecard or `timeout` passes; returns the last
@@ -287,7 +159,7 @@ class PerformanceStack {
   common::v1::ConsumerProgress Progress() {
     common::v1::ConsumerProgress progress;
     grpc::Status status = performance_->GetConsumerProgress(
-        Deadline().get(), common::v1::GetConsumerProgressRequest(), &progress);
+        ContextWithDeadline().get(), common::v1::GetConsumerProgressRequest(), &progress);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return progress;
   }
@@ -321,35 +193,14 @@ class PerformanceStack {
   std::unique_ptr<v1::PerformanceService::Stub> performance_;
 };
 
+// A sale of `quantity` items in order `order_id`, inside the covered scope.
 inline partner::v1::SaleRecord SaleRecord(const std::string& sale_id, const std::string& partner_id,
                                           const std::string& amount, const std::string& order_id,
                                           int quantity, absl::Time time) {
-  partner::v1::SaleRecord record;
-  record.set_sale_id(sale_id);
-  record.set_partner_id(partner_id);
-  record.set_kind(partner::v1::SALE_RECORD_KIND_SALE);
-  record.mutable_amount()->set_currency("BRL");
-  record.mutable_amount()->set_amount(amount);
-  record.set_region("SP");
-  record.set_product_category("toys");
-  record.set_channel("marketplace");
+  partner::v1::SaleRecord record =
+      consort::testing::SaleRecordAt(sale_id, partner_id, amount, time);
   record.set_order_id(order_id);
   record.set_quantity(quantity);
-  *record.mutable_event_time() = ToProtoTimestamp(time);
-  return record;
-}
-
-inline partner::v1::SaleRecord RefundRecord(const std::string& sale_id, const std::string& original,
-                                            const std::string& partner_id,
-                                            const std::string& amount, absl::Time time) {
-  partner::v1::SaleRecord record;
-  record.set_sale_id(sale_id);
-  record.set_partner_id(partner_id);
-  record.set_kind(partner::v1::SALE_RECORD_KIND_REFUND);
-  record.set_original_sale_id(original);
-  record.mutable_amount()->set_currency("BRL");
-  record.mutable_amount()->set_amount(amount);
-  *record.mutable_event_time() = ToProtoTimestamp(time);
   return record;
 }
 
@@ -357,22 +208,9 @@ inline partner::v1::SaleRecord RefundRecord(const std::string& sale_id, const st
 inline events::v1::SaleEvent SaleEventOf(const std::string& sale_id, const std::string& partner_id,
                                          int64_t amount_minor, const std::string& order_id,
                                          absl::Time time) {
-  events::v1::SaleEvent sale;
-  sale.mutable_meta()->set_event_id("event-" + sale_id);
-  *sale.mutable_meta()->mutable_event_time() = ToProtoTimestamp(time);
-  *sale.mutable_meta()->mutable_record_time() = ToProtoTimestamp(absl::Now());
-  sale.mutable_meta()->set_producer("test");
-  sale.set_sale_id(sale_id);
-  sale.set_partner_id(partner_id);
-  sale.set_kind(events::v1::SALE_KIND_SALE);
-  sale.set_currency("BRL");
-  sale.set_amount_minor(amount_minor);
-  sale.set_region("SP");
-  sale.set_product_category("toys");
-  sale.set_channel("marketplace");
+  events::v1::SaleEvent sale =
+      consort::testing::SaleEventAt(sale_id, partner_id, amount_minor, time);
   sale.set_order_id(order_id);
-  sale.set_quantity(1);
-  sale.set_contract_id(PerformanceStack::ContractId(partner_id));
   return sale;
 }
 

@@ -70,8 +70,8 @@ void WriteCurrentOlistData(const std::string& dir) {
     return loaded;
   }();
   const absl::Time now = absl::Now();
-  const absl::Time month_start = absl::FromCivil(
-      absl::CivilSecond(absl::CivilMonth(absl::ToCivilSecond(now, zone))), zone);
+  const absl::Time month_start =
+      absl::FromCivil(absl::CivilSecond(absl::CivilMonth(absl::ToCivilSecond(now, zone))), zone);
   auto local = [&](absl::Duration ago) {
     return absl::FormatTime("%Y-%m-%d %H:%M:%S", std::max(now - ago, month_start), zone);
   };
@@ -118,7 +118,7 @@ void ReportFailedQueries(const std::string& output) {
 class PrometheusQueriesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (KafkaBootstrap().empty() || RedisAddress().empty()) {
+    if (!HasTestInfrastructure()) {
       GTEST_SKIP() << MissingInfrastructureMessage();
     }
     // A service folder without a CMakeLists.txt is not written yet, so the test skips. A
