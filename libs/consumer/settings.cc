@@ -19,6 +19,12 @@ void AddConsumerOptions(CLI::App& app, ConsumerSettings& settings) {
       ->envname("CONSORT_CONTRACT_DEADLINE_MS")
       ->check(CLI::Range(10, 60000))
       ->capture_default_str();
+  app.add_option("--dedup-retention-days", settings.dedup_retention_days,
+                 "Days an applied event id (performance) or a parked refund (incentive) is kept "
+                 "to catch a second copy of the event")
+      ->envname("CONSORT_DEDUP_RETENTION_DAYS")
+      ->check(CLI::Range(1, 365))
+      ->capture_default_str();
 }
 
 }  // namespace consort::consumer

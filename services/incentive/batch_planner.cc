@@ -1,5 +1,6 @@
 #include "incentive/batch_planner.h"
 
+#include <algorithm>
 #include <map>
 #include <tuple>
 #include <utility>
@@ -17,6 +18,7 @@ struct WorkingSale {
   StoredSale sale;
   int64_t expected_version = 0;
   bool changed = false;
+  std::vector<std::string> new_refund_ids = {};
 };
 
 consort::common::v1::Money ToProtoMoney(const money::Money& amount) {
@@ -45,6 +47,9 @@ class Planner {
   // The stored or batch state of `sale_id`, or null when the sale is unknown.
   WorkingSale* FindSale(const std::string& sale_id);
   void AddLine(AccrualLine line, const money::Money& commission);
+  // Releases the parked refunds of the sales in snapshot.expired_parkings that the batch did not
+  // bring, rejecting each of them.
+  void ExpireParkings();
   void Reject(size_t message_index, std::string reason, std::string message);
 
   const absl::flat_hash_map<std::string, std::vector<AccrualEvent>>& parked_events_;
@@ -63,7 +68,13 @@ bool Planner::IsDuplicate(const AccrualEvent& event) const {
   if (snapshot_.applied_ids.contains(event.sale_id) || applied_.contains(event.sale_id)) {
     return true;
   }
-  if (event.kind != AccrualEvent::Kind::kRefund) return false;
+  if (event.kind != AccrualEvent::Kind::kRefund) {
+    return snapshot_.stored_sale_ids.contains(event.sale_id);
+  }
+  auto sale = snapshot_.sales.find(event.original_sale_id);
+  if (sale != snapshot_.sales.end() && sale->second.refund_ids.contains(event.sale_id)) {
+    return true;
+  }
   if (batch_parked_ids_.contains(event.sale_id)) return true;
   auto parked = snapshot_.parked.find(event.original_sale_id);
   if (parked == snapshot_.parked.end()) return false;
@@ -195,6 +206,8 @@ void Planner::ApplyRefundTo(size_t index, const AccrualEvent& refund, WorkingSal
     return;
   }
   working.changed = true;
+  working.sale.refund_ids.insert(refund.sale_id);
+  working.new_refund_ids.push_back(refund.sale_id);
   applied_.insert(refund.sale_id);
   plan_.applied_ids.push_back(refund.sale_id);
   if (index != SIZE_MAX) plan_.applied.push_back(index);
@@ -223,11 +236,36 @@ void Planner::Reject(size_t message_index, std::string reason, std::string messa
   plan_.rejected.push_back({message_index, std::move(reason), std::move(message)});
 }
 
+void Planner::ExpireParkings() {
+  for (const std::string& sale_id : snapshot_.expired_parkings) {
+    const bool released = std::any_of(
+        plan_.releases.begin(), plan_.releases.end(),
+        [&sale_id](const ParkingRelease& release) { return release.original_sale_id == sale_id; });
+    if (released) continue;
+
+    // Released even without parked refunds, so that a parking time left without its refunds
+    // cannot come back in every snapshot.
+    auto stored = snapshot_.parked.find(sale_id);
+    const size_t count = stored == snapshot_.parked.end() ? 0 : stored->second.size();
+    plan_.releases.push_back({sale_id, static_cast<int64_t>(count)});
+    auto decoded = parked_events_.find(sale_id);
+    if (decoded == parked_events_.end()) continue;
+    for (const AccrualEvent& refund : decoded->second) {
+      Reject(refund.message_index, kParkingExpiredReason,
+             absl::StrCat("refund ", refund.sale_id, " waited for sale ", sale_id,
+                          " longer than the retention (CONSORT_DEDUP_RETENTION_DAYS); publish it "
+                          "again once the sale is stored"));
+    }
+  }
+}
+
 BatchPlan Planner::Finish() {
+  ExpireParkings();
   for (auto& [sale_id, working] : sales_) {
     if (!working.changed) continue;
     working.sale.version = working.expected_version + 1;
-    plan_.sale_writes.push_back({std::move(working.sale), working.expected_version});
+    plan_.sale_writes.push_back(
+        {std::move(working.sale), working.expected_version, std::move(working.new_refund_ids)});
   }
   for (const auto& [original_sale_id, refunds] : batch_parked_) {
     for (const auto& [index, refund] : refunds) {
@@ -249,6 +287,7 @@ SnapshotRequest PlanSnapshot(const std::vector<AccrualEvent>& events) {
   absl::flat_hash_set<std::string> parking;
   for (const AccrualEvent& event : events) {
     request.event_ids.push_back(event.sale_id);
+    if (event.kind == AccrualEvent::Kind::kSale) request.sale_ids.push_back(event.sale_id);
     const std::string& sale_id =
         event.kind == AccrualEvent::Kind::kSale ? event.sale_id : event.original_sale_id;
     if (parking.insert(sale_id).second) request.parking_sale_ids.push_back(sale_id);

@@ -3,15 +3,17 @@
 // Turns one polled batch of checked sales and refunds into the incentive service's writes.
 // PlanSnapshot names the stored state that the batch needs. Given that state, PlanBatch computes
 // the accrual lines, the new per-sale accounts, the changes of the per partner and month totals,
-// and the refunds to park until their sale arrives. An event whose sale id was applied before, in
-// the stored state or earlier in the batch, changes nothing.
+// and the refunds to park until their sale arrives. An event applied before, in the stored state
+// or earlier in the batch, changes nothing. A sale counts as applied when its account is stored,
+// and a refund when its sale's account records the refund id, so a second copy is caught for as
+// long as the account exists. Ids in the applied set of older releases count too.
 //
 // A refund whose sale is unknown is parked: stored with its original message, and applied when
 // the sale arrives in a later batch (or later in the same one), in the order the refunds were
 // parked. This happens when the partner service's outbox relay re-sends a sale after a crash, so
-// that its refund reaches the topic first.
-// NOTE: nothing expires a parked refund. One whose sale never arrives, or whose sale is
-// dead-lettered, stays in Redis and adds to no total.
+// that its refund reaches the topic first. A refund that waited longer than the retention (its
+// sale was dead-lettered, say) is released and rejected with the reason "parking_expired", so
+// that it goes to the dead-letter topic; once the sale is stored it can be published again.
 //
 // Pure logic; the event consumer calls it once per batch and again when the store reports that
 // the state changed underneath. Thread safety: no shared state.
@@ -68,6 +70,8 @@ struct StoredSale {
   SaleAccount account;
   // Increases by one with every stored change; the commit checks it.
   int64_t version = 0;
+  // Ids of the refunds applied to the sale.
+  absl::flat_hash_set<std::string> refund_ids = {};
 };
 
 // A refund waiting for its sale, as read back from Redis.
@@ -78,8 +82,10 @@ struct ParkedRefund {
 
 // The stored state that ReadSnapshot fetches for one batch.
 struct SnapshotRequest {
-  // Sale and refund ids of the batch, checked against the applied ids.
+  // Sale and refund ids of the batch, checked against the applied set of older releases.
   std::vector<std::string> event_ids;
+  // Sales of the batch, checked for a stored account.
+  std::vector<std::string> sale_ids;
   // Sales whose stored state refunds of the batch need.
   std::vector<std::string> refunded_sale_ids;
   // Sales of the batch and sales named by refunds, checked for parked refunds.
@@ -88,10 +94,16 @@ struct SnapshotRequest {
 
 // The stored state that a batch builds on.
 struct Snapshot {
+  // Ids of the batch that the applied set of older releases records.
   absl::flat_hash_set<std::string> applied_ids;
+  // Sales of the batch whose account is stored.
+  absl::flat_hash_set<std::string> stored_sale_ids;
+  // Accounts of the sales that refunds of the batch name.
   absl::flat_hash_map<std::string, StoredSale> sales;
   // Parked refunds per original sale id, in the order they were parked.
   absl::flat_hash_map<std::string, std::vector<ParkedRefund>> parked;
+  // Sales whose refunds were parked longer than the retention; their refunds are in `parked`.
+  std::vector<std::string> expired_parkings;
 };
 
 // A sale account to store. sale.version is expected_version + 1.
@@ -99,6 +111,8 @@ struct SaleWrite {
   StoredSale sale;
   // 0 for a sale seen for the first time.
   int64_t expected_version = 0;
+  // Refunds applied to the sale by the batch, added to its stored refund ids.
+  std::vector<std::string> new_refund_ids = {};
 };
 
 struct ParkingWrite {
@@ -107,7 +121,7 @@ struct ParkingWrite {
   std::string record;
 };
 
-// Parked refunds of a sale that the batch applied or rejected, all of them.
+// Parked refunds of a sale that the batch applied, rejected or expired, all of them.
 struct ParkingRelease {
   std::string original_sale_id;
   // Number of parked refunds in the snapshot; the commit checks it.
@@ -126,7 +140,7 @@ struct BatchPlan {
   // Accrual lines in the order they were accrued.
   std::vector<consort::incentive::v1::AccrualLine> lines;
   std::vector<SaleWrite> sale_writes;
-  // Ids of the sales and refunds applied by the batch.
+  // Ids of the sales and refunds applied by the batch, in order.
   std::vector<std::string> applied_ids;
   std::vector<ParkingWrite> parkings;
   std::vector<ParkingRelease> releases;
@@ -138,6 +152,9 @@ struct BatchPlan {
   std::vector<size_t> parked;
   std::vector<consumer::Rejection> rejected;
 };
+
+// Reason label of a parked refund whose sale did not arrive within the retention.
+inline constexpr char kParkingExpiredReason[] = "parking_expired";
 
 SnapshotRequest PlanSnapshot(const std::vector<AccrualEvent>& events);
 

@@ -24,7 +24,8 @@ const std::vector<std::string>& RejectionReasons() {
       new std::vector<std::string>{"decode",           "invalid",
                                    "unknown_contract", "currency_mismatch",
                                    "partner_mismatch", "refund_exceeds_sale",
-                                   "out_of_range",     "unknown_topic"};
+                                   "out_of_range",     "unknown_topic",
+                                   kParkingExpiredReason};
   return *reasons;
 }
 

@@ -9,8 +9,9 @@
 // the contract service or Redis cannot be reached, the consumer keeps the batch and retries with
 // backoff, because the events themselves are fine.
 //
-// Metrics: consort_events_consumed_total{topic}, consort_events_rejected_total{topic,reason} and
-// consort_event_processing_latency_seconds{topic} (event time to accrual) through ConsumerLoop,
+// Metrics: consort_events_consumed_total{topic}, consort_events_rejected_total{topic,reason} (the
+// reason "parking_expired" counts refunds parked longer than the retention; each is dead-lettered
+// and logged like any rejection) and consort_event_processing_latency_seconds{topic} (event time to accrual) through ConsumerLoop,
 // and consort_commissions_accrued_total{currency,kind} in currency units, clawbacks counted as
 // positive.
 //

@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "common/status.h"
 #include "common/validation.h"
 #include "consumer/offset_store.h"
@@ -18,9 +19,9 @@ namespace {
 
 using consort::incentive::v1::AccrualLine;
 
-// ARGV: prefix, then seven sections, each a count followed by its entries:
+// ARGV: prefix, parking time (Unix milliseconds), then six sections, each a count followed by its
+// entries:
 //   sale accounts:    sale_id, expected version, field count F, F (name, value) pairs
-//   applied ids:      id
 //   parkings:         original sale id, refund id, record
 //   releases:         original sale id, expected number of parked refunds
 //   line groups:      period, partner_id, line count L, L serialized lines
@@ -30,6 +31,7 @@ using consort::incentive::v1::AccrualLine;
 // consumer::kAdvanceOffsetsLua, which is put before this text.
 constexpr char kCommitLua[] = R"lua(
 local prefix = ARGV[1]
+local now = ARGV[2]
 
 local function add_members(command, key, first, n)
   local i = first
@@ -42,8 +44,8 @@ local function add_members(command, key, first, n)
 end
 
 -- First pass: reject the whole batch when the snapshot it was computed from is stale.
-local sales = tonumber(ARGV[2])
-local sales_first = 3
+local sales = tonumber(ARGV[3])
+local sales_first = 4
 local p = sales_first
 for s = 1, sales do
   local key = prefix .. 'sale:' .. ARGV[p]
@@ -51,15 +53,6 @@ for s = 1, sales do
   if current ~= ARGV[p + 1] then return {'conflict', key} end
   p = p + 3 + 2 * tonumber(ARGV[p + 2])
 end
-
-local applied = tonumber(ARGV[p])
-local applied_first = p + 1
-for k = applied_first, applied_first + applied - 1 do
-  if redis.call('SISMEMBER', prefix .. 'applied', ARGV[k]) == 1 then
-    return {'conflict', ARGV[k]}
-  end
-end
-p = applied_first + applied
 
 local parkings = tonumber(ARGV[p])
 local parkings_first = p + 1
@@ -89,14 +82,17 @@ for s = 1, sales do
   redis.call('HSET', prefix .. 'sale:' .. ARGV[p], unpack(ARGV, p + 3, p + 2 + 2 * fields))
   p = p + 3 + 2 * fields
 end
-add_members('SADD', prefix .. 'applied', applied_first, applied)
-for k = parkings_first, parkings_first + 3 * parkings - 1, 3 do
-  redis.call('HSET', prefix .. 'parked:' .. ARGV[k], ARGV[k + 1], ARGV[k + 2])
-  redis.call('SADD', prefix .. 'parked_sales', ARGV[k])
-end
+-- Releases go first: an expired parking is released in the same batch that parks a new refund
+-- of that sale, and the new refund must stay.
 for k = releases_first, releases_first + 2 * releases - 1, 2 do
   redis.call('DEL', prefix .. 'parked:' .. ARGV[k])
   redis.call('SREM', prefix .. 'parked_sales', ARGV[k])
+  redis.call('ZREM', prefix .. 'parked_since', ARGV[k])
+end
+for k = parkings_first, parkings_first + 3 * parkings - 1, 3 do
+  redis.call('HSET', prefix .. 'parked:' .. ARGV[k], ARGV[k + 1], ARGV[k + 2])
+  redis.call('SADD', prefix .. 'parked_sales', ARGV[k])
+  redis.call('ZADD', prefix .. 'parked_since', 'NX', now, ARGV[k])
 end
 
 p = lines_first
@@ -138,7 +134,11 @@ absl::StatusOr<CommissionTotal> ParseTotalsMember(absl::string_view member) {
   return CommissionTotal{.period = parts[0], .partner_id = parts[1], .currency = parts[2]};
 }
 
-void AppendSaleFields(const StoredSale& sale, std::vector<std::string>& args) {
+// Field of a sale account that records one refund applied to the sale.
+constexpr absl::string_view kRefundFieldPrefix = "refund:";
+
+void AppendSaleFields(const StoredSale& sale, const std::vector<std::string>& new_refund_ids,
+                      std::vector<std::string>& args) {
   const SaleAccount& account = sale.account;
   const std::pair<const char*, std::string> fields[] = {
       {"partner_id", sale.partner_id},
@@ -152,10 +152,14 @@ void AppendSaleFields(const StoredSale& sale, std::vector<std::string>& args) {
       {"rate", account.rate.ToString()},
       {"version", absl::StrCat(sale.version)},
   };
-  args.push_back(absl::StrCat(std::size(fields)));
+  args.push_back(absl::StrCat(std::size(fields) + new_refund_ids.size()));
   for (const auto& [name, value] : fields) {
     args.push_back(name);
     args.push_back(value);
+  }
+  for (const std::string& refund_id : new_refund_ids) {
+    args.push_back(absl::StrCat(kRefundFieldPrefix, refund_id));
+    args.push_back("1");
   }
 }
 
@@ -233,9 +237,11 @@ absl::StatusOr<std::string> DecodeTotalsToken(const std::string& token) {
 
 }  // namespace
 
-IncentiveStore::IncentiveStore(redis::Pool& redis, const std::string& redis_namespace)
+IncentiveStore::IncentiveStore(redis::Pool& redis, const std::string& redis_namespace,
+                               consumer::RetentionOptions retention)
     : redis_(redis),
       prefix_(absl::StrCat(redis_namespace, "incentive:")),
+      retention_(std::move(retention)),
       commit_script_(absl::StrCat(consumer::kAdvanceOffsetsLua, kCommitLua)) {}
 
 absl::StatusOr<Snapshot> IncentiveStore::ReadSnapshot(const SnapshotRequest& request) {
@@ -253,9 +259,15 @@ absl::StatusOr<Snapshot> IncentiveStore::ReadSnapshot(const SnapshotRequest& req
   for (const std::string& sale_id : request.refunded_sale_ids) {
     commands.push_back({"HGETALL", SaleKey(sale_id)});
   }
+  for (const std::string& sale_id : request.sale_ids) {
+    commands.push_back({"EXISTS", SaleKey(sale_id)});
+  }
+  // A parking is expired when it is at least one retention old.
+  const int64_t cutoff_ms = absl::ToUnixMillis(retention_.clock() - retention_.retention);
+  commands.push_back({"ZRANGEBYSCORE", prefix_ + "parked_since", "-inf", absl::StrCat(cutoff_ms),
+                      "LIMIT", "0", absl::StrCat(kMaxExpiredParkings)});
 
   Snapshot snapshot;
-  if (commands.empty()) return snapshot;
   absl::StatusOr<std::vector<redis::Reply>> replies = redis_.RunPipeline(commands, "snapshot");
   if (!replies.ok()) return replies.status();
   for (const redis::Reply& reply : *replies) {
@@ -282,6 +294,16 @@ absl::StatusOr<Snapshot> IncentiveStore::ReadSnapshot(const SnapshotRequest& req
     absl::StatusOr<StoredSale> sale = ParseSaleHash(sale_id, hash);
     if (!sale.ok()) return sale.status();
     snapshot.sales.emplace(sale_id, *std::move(sale));
+  }
+  for (const std::string& sale_id : request.sale_ids) {
+    if ((*replies)[next++].integer == 1) snapshot.stored_sale_ids.insert(sale_id);
+  }
+  for (const redis::Reply& member : (*replies)[next++].elements) {
+    snapshot.expired_parkings.push_back(member.str);
+    if (std::find(parked_sale_ids.begin(), parked_sale_ids.end(), member.str) ==
+        parked_sale_ids.end()) {
+      parked_sale_ids.push_back(member.str);
+    }
   }
 
   if (parked_sale_ids.empty()) return snapshot;
@@ -315,14 +337,13 @@ absl::StatusOr<Snapshot> IncentiveStore::ReadSnapshot(const SnapshotRequest& req
 
 absl::Status IncentiveStore::Commit(const BatchPlan& plan,
                                     const std::vector<std::pair<std::string, int64_t>>& offsets) {
-  std::vector<std::string> args = {prefix_, absl::StrCat(plan.sale_writes.size())};
+  std::vector<std::string> args = {prefix_, absl::StrCat(absl::ToUnixMillis(retention_.clock())),
+                                   absl::StrCat(plan.sale_writes.size())};
   for (const SaleWrite& write : plan.sale_writes) {
     args.push_back(write.sale.sale_id);
     args.push_back(absl::StrCat(write.expected_version));
-    AppendSaleFields(write.sale, args);
+    AppendSaleFields(write.sale, write.new_refund_ids, args);
   }
-  args.push_back(absl::StrCat(plan.applied_ids.size()));
-  args.insert(args.end(), plan.applied_ids.begin(), plan.applied_ids.end());
   args.push_back(absl::StrCat(plan.parkings.size()));
   for (const ParkingWrite& parking : plan.parkings) {
     args.push_back(parking.original_sale_id);
@@ -354,6 +375,24 @@ absl::Status IncentiveStore::Commit(const BatchPlan& plan,
         absl::StrCat("the stored state changed since the batch was read: ", what));
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> IncentiveStore::BackfillParkingTimes() {
+  redis::Script script(R"lua(
+local added = 0
+for _, sale_id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  added = added + redis.call('ZADD', KEYS[2], 'NX', ARGV[1], sale_id)
+end
+return added
+)lua");
+  absl::StatusOr<redis::Reply> reply =
+      redis_.Eval(script, {prefix_ + "parked_sales", prefix_ + "parked_since"},
+                  {absl::StrCat(absl::ToUnixMillis(retention_.clock()))}, "backfill_parking_times");
+  if (!reply.ok()) return reply.status();
+  if (absl::Status status = CheckReply(*reply, "parking time backfill"); !status.ok()) {
+    return status;
+  }
+  return reply->integer;
 }
 
 absl::StatusOr<std::map<std::string, int64_t>> IncentiveStore::LoadOffsets() {
@@ -495,6 +534,10 @@ absl::StatusOr<StoredSale> ParseSaleHash(const std::string& sale_id, const redis
                               .reversed = money::Money::FromMinor(reversed, *currency),
                               .rate = *rate},
                   .version = version};
+  for (size_t k = 0; k + 1 < hash.elements.size(); k += 2) {
+    absl::string_view field = hash.elements[k].str;
+    if (absl::ConsumePrefix(&field, kRefundFieldPrefix)) sale.refund_ids.insert(std::string(field));
+  }
   return sale;
 }
 

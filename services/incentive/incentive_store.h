@@ -3,12 +3,16 @@
 // The incentive service's Redis state. Every key starts with `<namespace>incentive:`:
 //
 //   offsets                     hash "topic:partition" -> next offset to consume
-//   applied                     set of the applied sale and refund ids
 //   sale:<sale_id>              hash, the account of one sale (see StoredSale): partner_id,
 //                               contract_id, period, currency, amount, refunded, commission,
-//                               reversed (minor units), rate, version
+//                               reversed (minor units), rate, version, and a field
+//                               "refund:<refund_id>" (value 1) per refund applied to the sale
+//   applied                     set of applied sale and refund ids written by releases before
+//                               the refund fields; still read, never written (see README)
 //   parked:<sale_id>            hash refund id -> parked record, refunds waiting for that sale
 //   parked_sales                set of the sale ids that have parked refunds
+//   parked_since                sorted set of the same sale ids, scored by the Unix milliseconds
+//                               of their first parked refund, which finds the expired parkings
 //   lines:<period>:<partner_id> list of serialized consort.incentive.v1.AccrualLine, in accrual
 //                               order
 //   totals                      hash "<period> <partner_id> <currency>" -> commission total in
@@ -17,9 +21,18 @@
 //                               totals by period, then partner id, for paging
 //
 // The consumer reads what a batch needs with ReadSnapshot, computes the batch with PlanBatch, and
-// writes it with Commit. Commit is one Lua script. It checks that no sale account changed, no id
-// was applied and no parked refund came or went since the snapshot. Then it writes the lines, the
-// sale accounts, the totals, the parked refunds and the offsets, all or nothing.
+// writes it with Commit. Commit is one Lua script. It checks that no sale account changed and no
+// parked refund came or went since the snapshot. Then it writes the lines, the sale accounts, the
+// totals, the parked refunds and the offsets, all or nothing.
+//
+// Duplicates are caught through the sale accounts, which are kept for good because a refund may
+// come at any time: a sale whose account exists, or a refund that its sale's account records,
+// is a second copy. So no separate set of applied ids grows with the events, and a copy is
+// caught however late it comes. Parked refunds expire: ReadSnapshot returns up to
+// kMaxExpiredParkings sales whose refunds were parked longer than the retention, and the plan
+// releases and dead-letters those refunds.
+// NOTE: expiry runs with the polled batches, so while the sales topic receives nothing an
+// expired parking waits for the next batch.
 //
 // Thread safety: every method may be called from any thread; the pool serializes connections.
 
@@ -32,6 +45,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "consort/incentive/v1/incentive.pb.h"
+#include "consumer/retention.h"
 #include "incentive/batch_planner.h"
 #include "redis/redis_client.h"
 
@@ -58,16 +72,26 @@ struct TotalsPage {
   std::string next_page_token;
 };
 
+// Expired parkings that one snapshot returns, so that one batch never carries many of them.
+inline constexpr int kMaxExpiredParkings = 100;
+
 class IncentiveStore {
  public:
-  // `redis_namespace` is CommonConfig::redis_namespace.
-  IncentiveStore(redis::Pool& redis, const std::string& redis_namespace);
+  // `redis_namespace` is CommonConfig::redis_namespace; `retention` sets how long a refund may
+  // stay parked.
+  IncentiveStore(redis::Pool& redis, const std::string& redis_namespace,
+                 consumer::RetentionOptions retention = {});
 
   // Key of the consumer offsets hash (see consumer/offset_store.h).
   std::string offsets_key() const { return prefix_ + "offsets"; }
 
-  // Reads the applied ids, sale accounts and parked refunds that `request` names.
+  // Reads the applied ids, sale accounts and parked refunds that `request` names, and the
+  // parkings older than the retention.
   absl::StatusOr<Snapshot> ReadSnapshot(const SnapshotRequest& request);
+
+  // Gives the current time as the parking time of every parked sale id without one, which
+  // releases before parked_since left behind. Returns how many it added. Run at start-up.
+  absl::StatusOr<int64_t> BackfillParkingTimes();
 
   // Stores `plan` and the batch's offsets ("topic:partition" -> next offset; an offset never
   // moves backwards) in one script. Returns ABORTED, changing nothing, when the state differs from
@@ -100,6 +124,7 @@ class IncentiveStore {
 
   redis::Pool& redis_;
   const std::string prefix_;
+  const consumer::RetentionOptions retention_;
   redis::Script commit_script_;
 };
 

@@ -72,7 +72,16 @@ int main(int argc, char** argv) {
                                        "consort-incentive-" + common.instance_id, registry);
   if (!producer.ok()) return Fail("creating the Kafka producer failed", producer.status());
 
-  consort::incentive::IncentiveStore store(redis, common.redis_namespace);
+  consort::incentive::IncentiveStore store(
+      redis, common.redis_namespace,
+      {.retention = absl::Hours(24) * config.consumer.dedup_retention_days});
+  absl::StatusOr<int64_t> backfilled = store.BackfillParkingTimes();
+  if (!backfilled.ok()) return Fail("reading the parked refunds failed", backfilled.status());
+  if (*backfilled > 0) {
+    spdlog::info("msg=\"parked refunds without a parking time now expire one retention from now\" "
+                 "sales={}",
+                 *backfilled);
+  }
   consort::consumer::GrpcContractDirectory contracts(
       consort::consumer::NewContractChannel(config.consumer.contract_address),
       absl::Milliseconds(config.consumer.contract_deadline_ms));

@@ -45,6 +45,12 @@ EventConsumer::EventConsumer(kafka::Consumer* consumer, ContractLookup& contract
                       .Help("Complaints applied to scorecards.")
                       .Register(registry)
                       .Add({})),
+      dedup_expired_(prometheus::BuildCounter()
+                         .Name("consort_dedup_ids_expired_total")
+                         .Help("Applied event ids removed from the duplicate check because they "
+                               "were older than the retention.")
+                         .Register(registry)
+                         .Add({})),
       loop_(consumer, dead_letters, registry, LoopOptions(options_)) {}
 
 EventConsumer::~EventConsumer() { Stop(); }
@@ -81,8 +87,9 @@ absl::StatusOr<std::map<kafka::TopicPartition, int64_t>> EventConsumer::ProcessB
         }
         if (!loop_.DeadLetter(batch, fresh)) return absl::CancelledError("stopped");
 
-        absl::Status status = store_.Commit(plan.writes, offsets.fields);
-        if (!status.ok()) return status;
+        absl::StatusOr<int64_t> expired = store_.Commit(plan.writes, offsets.fields);
+        if (!expired.ok()) return expired.status();
+        dedup_expired_.Increment(static_cast<double>(*expired));
         loop_.CountConsumed(batch);
         RecordApplied(decoded.events, plan);
         return absl::OkStatus();

@@ -10,7 +10,8 @@
 //
 // Metrics: consort_events_consumed_total{topic}, consort_events_rejected_total{topic,reason},
 // consort_event_processing_latency_seconds{topic} (event time to scorecard update), through the
-// shared consumer::ConsumerLoop, and consort_complaints_total.
+// shared consumer::ConsumerLoop, consort_complaints_total, and consort_dedup_ids_expired_total
+// (applied event ids that commits removed because they were older than the retention).
 //
 // Thread safety: Start and Stop are called by the owning thread; ProcessBatch runs on the consumer
 // thread (or a test's thread, without Start); dead_lettered() from any thread.
@@ -93,6 +94,7 @@ class EventConsumer {
   PerformanceStore& store_;
   const EventConsumerOptions options_;
   prometheus::Counter& complaints_;
+  prometheus::Counter& dedup_expired_;
   consumer::ConsumerLoop loop_;
 };
 

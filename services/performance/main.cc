@@ -75,7 +75,9 @@ int main(int argc, char** argv) {
                                        "consort-performance-" + common.instance_id, registry);
   if (!producer.ok()) return Fail("creating the Kafka producer failed", producer.status());
 
-  consort::performance::PerformanceStore store(redis, common.redis_namespace, common.topic_scores);
+  consort::performance::PerformanceStore store(
+      redis, common.redis_namespace, common.topic_scores,
+      {.retention = absl::Hours(24) * config.consumer.dedup_retention_days});
   consort::consumer::GrpcContractDirectory contracts(
       consort::consumer::NewContractChannel(config.consumer.contract_address),
       absl::Milliseconds(config.consumer.contract_deadline_ms));

@@ -13,16 +13,21 @@
 namespace consort::performance {
 namespace {
 
-// ARGV: prefix, scores topic, record count, then per record:
+// ARGV: prefix, scores topic, apply time, retention cutoff and expiry time of the dedup sets (all
+// Unix milliseconds), record count, then per record:
 //   period, partner_id, expected version, field count F, F (name, value) pairs,
 //   id count I, I event ids, order count O, O order ids, serialized ScoreEvent,
 // then offset count N and N ("topic:partition", next offset) pairs.
-// Returns the number of scorecards written, or {"conflict", what} when the snapshot is stale.
+// An applied id scored at or before the cutoff no longer counts. Returns the number of such ids
+// that the script trimmed, or {"conflict", what} when the snapshot is stale.
 // advance_offsets comes from consumer::kAdvanceOffsetsLua, which is put before this text.
 constexpr char kCommitLua[] = R"lua(
 local prefix = ARGV[1]
 local topic = ARGV[2]
-local count = tonumber(ARGV[3])
+local now = ARGV[3]
+local cutoff = tonumber(ARGV[4])
+local expire_at = ARGV[5]
+local count = tonumber(ARGV[6])
 
 local function add_members(key, first, n)
   local i = first
@@ -34,8 +39,37 @@ local function add_members(key, first, n)
   end
 end
 
+local function add_scored(key, first, n)
+  local i = first
+  local last = first + n - 1
+  while i <= last do
+    local stop = math.min(i + 499, last)
+    local args = {}
+    for k = i, stop do
+      args[#args + 1] = now
+      args[#args + 1] = ARGV[k]
+    end
+    redis.call('ZADD', key, unpack(args))
+    i = stop + 1
+  end
+end
+
+-- Returns the first of ARGV[first..last] that the partner applied within the retention, or
+-- that the set written by older releases records.
+local function find_applied(partner, first, last)
+  local scores = redis.call('ZMSCORE', prefix .. 'dedup:' .. partner, unpack(ARGV, first, last))
+  for k = 1, #scores do
+    if scores[k] and tonumber(scores[k]) > cutoff then return ARGV[first + k - 1] end
+  end
+  local flags = redis.call('SMISMEMBER', prefix .. 'seen:' .. partner, unpack(ARGV, first, last))
+  for k = 1, #flags do
+    if flags[k] == 1 then return ARGV[first + k - 1] end
+  end
+  return nil
+end
+
 -- First pass: reject the whole batch when the snapshot it was computed from is stale.
-local pos = 4
+local pos = 7
 for r = 1, count do
   local period, partner, expected = ARGV[pos], ARGV[pos + 1], ARGV[pos + 2]
   local card = prefix .. 'sc:' .. period .. ':' .. partner
@@ -43,14 +77,11 @@ for r = 1, count do
   if current ~= expected then return {'conflict', card} end
   pos = pos + 4 + 2 * tonumber(ARGV[pos + 3])
   local ids = tonumber(ARGV[pos])
-  local seen = prefix .. 'seen:' .. partner
   local first = pos + 1
   while first <= pos + ids do
     local last = math.min(first + 499, pos + ids)
-    local flags = redis.call('SMISMEMBER', seen, unpack(ARGV, first, last))
-    for k = 1, #flags do
-      if flags[k] == 1 then return {'conflict', ARGV[first + k - 1]} end
-    end
+    local applied = find_applied(partner, first, last)
+    if applied then return {'conflict', applied} end
     first = last + 1
   end
   pos = pos + 1 + ids
@@ -58,7 +89,8 @@ for r = 1, count do
 end
 
 -- Second pass: write.
-pos = 4
+local touched = {}
+pos = 7
 for r = 1, count do
   local period, partner, expected = ARGV[pos], ARGV[pos + 1], ARGV[pos + 2]
   local suffix = period .. ':' .. partner
@@ -70,7 +102,10 @@ for r = 1, count do
   end
   pos = pos + 4 + 2 * fields
   local ids = tonumber(ARGV[pos])
-  add_members(prefix .. 'seen:' .. partner, pos + 1, ids)
+  if ids > 0 then
+    add_scored(prefix .. 'dedup:' .. partner, pos + 1, ids)
+    touched[partner] = true
+  end
   pos = pos + 1 + ids
   local orders = tonumber(ARGV[pos])
   add_members(prefix .. 'orders:' .. suffix, pos + 1, orders)
@@ -80,8 +115,15 @@ for r = 1, count do
   pos = pos + 1
 end
 
+local trimmed = 0
+for partner in pairs(touched) do
+  local key = prefix .. 'dedup:' .. partner
+  trimmed = trimmed + redis.call('ZREMRANGEBYSCORE', key, '-inf', ARGV[4])
+  redis.call('PEXPIREAT', key, expire_at)
+end
+
 advance_offsets(prefix .. 'offsets', pos + 1, tonumber(ARGV[pos]))
-return count
+return trimmed
 )lua";
 
 // Separates period and partner id in index members. A space sorts before every character that
@@ -143,10 +185,11 @@ absl::Status ParseInt(const redis::Reply& hash, absl::string_view field, int64_t
 }  // namespace
 
 PerformanceStore::PerformanceStore(redis::Pool& redis, const std::string& redis_namespace,
-                                   std::string scores_topic)
+                                   std::string scores_topic, consumer::RetentionOptions retention)
     : redis_(redis),
       prefix_(absl::StrCat(redis_namespace, "performance:")),
       scores_topic_(std::move(scores_topic)),
+      retention_(std::move(retention)),
       commit_script_(absl::StrCat(consumer::kAdvanceOffsetsLua, kCommitLua)) {}
 
 std::string PerformanceStore::ScorecardHashKey(const ScorecardKey& key) const {
@@ -155,15 +198,20 @@ std::string PerformanceStore::ScorecardHashKey(const ScorecardKey& key) const {
 
 absl::StatusOr<Snapshot> PerformanceStore::ReadSnapshot(const SnapshotRequest& request) {
   std::vector<redis::Command> commands;
-  commands.reserve(request.scorecards.size() + request.event_ids.size() + request.order_ids.size());
+  commands.reserve(request.scorecards.size() + 2 * request.event_ids.size() +
+                   request.order_ids.size());
   for (const ScorecardKey& key : request.scorecards) {
     commands.push_back({"HGETALL", ScorecardHashKey(key)});
   }
+  // Per partner: the scores of the ids in the dedup set, then their flags in the older set.
   std::vector<const std::pair<const std::string, std::vector<std::string>>*> id_requests;
   for (const auto& entry : request.event_ids) {
-    redis::Command command{"SMISMEMBER", absl::StrCat(prefix_, "seen:", entry.first)};
-    command.insert(command.end(), entry.second.begin(), entry.second.end());
-    commands.push_back(std::move(command));
+    redis::Command scores{"ZMSCORE", absl::StrCat(prefix_, "dedup:", entry.first)};
+    scores.insert(scores.end(), entry.second.begin(), entry.second.end());
+    commands.push_back(std::move(scores));
+    redis::Command flags{"SMISMEMBER", absl::StrCat(prefix_, "seen:", entry.first)};
+    flags.insert(flags.end(), entry.second.begin(), entry.second.end());
+    commands.push_back(std::move(flags));
     id_requests.push_back(&entry);
   }
   std::vector<const std::pair<const ScorecardKey, std::vector<std::string>>*> order_requests;
@@ -191,12 +239,17 @@ absl::StatusOr<Snapshot> PerformanceStore::ReadSnapshot(const SnapshotRequest& r
     if (!totals.ok()) return totals.status();
     snapshot.scorecards[key] = *std::move(totals);
   }
+  const int64_t cutoff_ms = absl::ToUnixMillis(retention_.clock() - retention_.retention);
   for (const auto* entry : id_requests) {
+    const redis::Reply& scores = (*replies)[next++];
     const redis::Reply& flags = (*replies)[next++];
-    for (size_t i = 0; i < flags.elements.size() && i < entry->second.size(); ++i) {
-      if (flags.elements[i].integer == 1) {
-        snapshot.seen_events.emplace(entry->first, entry->second[i]);
-      }
+    for (size_t i = 0; i < entry->second.size(); ++i) {
+      int64_t applied_ms = 0;
+      const bool recent = i < scores.elements.size() && !scores.elements[i].is_nil() &&
+                          absl::SimpleAtoi(scores.elements[i].str, &applied_ms) &&
+                          applied_ms > cutoff_ms;
+      const bool recorded_before = i < flags.elements.size() && flags.elements[i].integer == 1;
+      if (recent || recorded_before) snapshot.seen_events.emplace(entry->first, entry->second[i]);
     }
   }
   for (const auto* entry : order_requests) {
@@ -210,9 +263,16 @@ absl::StatusOr<Snapshot> PerformanceStore::ReadSnapshot(const SnapshotRequest& r
   return snapshot;
 }
 
-absl::Status PerformanceStore::Commit(const std::vector<ScorecardWrite>& writes,
-                                      const std::vector<std::pair<std::string, int64_t>>& offsets) {
-  std::vector<std::string> args = {prefix_, scores_topic_, absl::StrCat(writes.size())};
+absl::StatusOr<int64_t> PerformanceStore::Commit(
+    const std::vector<ScorecardWrite>& writes,
+    const std::vector<std::pair<std::string, int64_t>>& offsets) {
+  const absl::Time now = retention_.clock();
+  std::vector<std::string> args = {prefix_,
+                                   scores_topic_,
+                                   absl::StrCat(absl::ToUnixMillis(now)),
+                                   absl::StrCat(absl::ToUnixMillis(now - retention_.retention)),
+                                   absl::StrCat(absl::ToUnixMillis(now + retention_.retention)),
+                                   absl::StrCat(writes.size())};
   for (const ScorecardWrite& write : writes) {
     args.push_back(write.totals.period);
     args.push_back(write.totals.partner_id);
@@ -235,7 +295,7 @@ absl::Status PerformanceStore::Commit(const std::vector<ScorecardWrite>& writes,
     return absl::AbortedError(
         absl::StrCat("the stored state changed since the batch was read: ", what));
   }
-  return absl::OkStatus();
+  return reply->integer;
 }
 
 absl::StatusOr<std::map<std::string, int64_t>> PerformanceStore::LoadOffsets() {

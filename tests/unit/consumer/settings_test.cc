@@ -16,6 +16,7 @@ TEST(AddConsumerOptions, KeepsDefaults) {
   EXPECT_EQ(settings.consumer_group, "consort-incentive");
   EXPECT_EQ(settings.batch_size, 5000);
   EXPECT_EQ(settings.contract_deadline_ms, 2000);
+  EXPECT_EQ(settings.dedup_retention_days, 7);
 }
 
 TEST(AddConsumerOptions, ReadsFlagsAndEnvironment) {
@@ -38,6 +39,26 @@ TEST(AddConsumerOptions, RejectsBatchSizeOutOfRange) {
   AddConsumerOptions(app, settings);
   EXPECT_THROW(app.parse(std::vector<std::string>{"0", "--consumer-batch-size"}),
                CLI::ValidationError);
+}
+
+TEST(AddConsumerOptions, ReadsRetentionFromEnvironment) {
+  setenv("CONSORT_DEDUP_RETENTION_DAYS", "30", 1);
+  CLI::App app;
+  ConsumerSettings settings;
+  AddConsumerOptions(app, settings);
+  ASSERT_NO_THROW(app.parse(std::vector<std::string>{}));
+  unsetenv("CONSORT_DEDUP_RETENTION_DAYS");
+  EXPECT_EQ(settings.dedup_retention_days, 30);
+}
+
+TEST(AddConsumerOptions, RejectsRetentionOutOfRange) {
+  for (const char* days : {"0", "366", "seven"}) {
+    CLI::App app;
+    ConsumerSettings settings;
+    AddConsumerOptions(app, settings);
+    EXPECT_THROW(app.parse(std::vector<std::string>{days, "--dedup-retention-days"}), CLI::Error)
+        << days;
+  }
 }
 
 }  // namespace

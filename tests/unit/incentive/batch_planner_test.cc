@@ -141,6 +141,62 @@ TEST(PlanBatch, AppliedIdsChangeNothing) {
   EXPECT_EQ(plan.duplicates.size(), 2u);
 }
 
+TEST(PlanBatch, StoredSaleIsDuplicate) {
+  Snapshot snapshot;
+  snapshot.stored_sale_ids = {"s-1"};
+  BatchPlan plan = Plan({Sale("s-1", 1'000, "10%")}, snapshot);
+  EXPECT_TRUE(plan.lines.empty());
+  EXPECT_TRUE(plan.sale_writes.empty());
+  EXPECT_EQ(plan.duplicates, std::vector<size_t>{0});
+}
+
+TEST(PlanBatch, RefundRecordedInItsSaleIsDuplicate) {
+  Snapshot snapshot;
+  StoredSale sale = Stored("s-1", 1'000, "10%", 2);
+  sale.account.refunded = money::Money::FromMinor(500, sale.account.amount.currency());
+  sale.refund_ids = {"r-1"};
+  snapshot.sales.emplace("s-1", sale);
+  BatchPlan plan = Plan({Refund("r-1", "s-1", 500), Refund("r-2", "s-1", 200)}, snapshot);
+  EXPECT_EQ(plan.duplicates, std::vector<size_t>{0});
+  ASSERT_EQ(plan.sale_writes.size(), 1u);
+  EXPECT_EQ(plan.sale_writes[0].new_refund_ids, std::vector<std::string>{"r-2"});
+  EXPECT_TRUE(plan.sale_writes[0].sale.refund_ids.contains("r-1"));
+  EXPECT_TRUE(plan.sale_writes[0].sale.refund_ids.contains("r-2"));
+}
+
+TEST(PlanBatch, ExpiredParkingIsReleasedAndRejected) {
+  Snapshot snapshot;
+  snapshot.parked["s-9"] = {{"r-1", "0:7:x"}};
+  snapshot.expired_parkings = {"s-9"};
+  absl::flat_hash_map<std::string, std::vector<AccrualEvent>> parked;
+  parked["s-9"] = {Refund("r-1", "s-9", 215)};
+  parked["s-9"][0].message_index = 3;
+  parked["s-9"][0].from_parking = true;
+
+  BatchPlan plan = Plan({}, snapshot, parked);
+  ASSERT_EQ(plan.releases.size(), 1u);
+  EXPECT_EQ(plan.releases[0].original_sale_id, "s-9");
+  EXPECT_EQ(plan.releases[0].expected_count, 1);
+  ASSERT_EQ(plan.rejected.size(), 1u);
+  EXPECT_EQ(plan.rejected[0].reason, kParkingExpiredReason);
+  EXPECT_EQ(plan.rejected[0].message_index, 3u);
+  EXPECT_TRUE(plan.lines.empty());
+}
+
+TEST(PlanBatch, ExpiredParkingOfArrivingSaleIsApplied) {
+  Snapshot snapshot;
+  snapshot.parked["s-1"] = {{"r-1", "0:7:x"}};
+  snapshot.expired_parkings = {"s-1"};
+  absl::flat_hash_map<std::string, std::vector<AccrualEvent>> parked;
+  parked["s-1"] = {Refund("r-1", "s-1", 215, "2024-04")};
+  parked["s-1"][0].from_parking = true;
+
+  BatchPlan plan = Plan({Sale("s-1", 645, "30%")}, snapshot, parked);
+  EXPECT_TRUE(plan.rejected.empty());
+  EXPECT_EQ(plan.releases.size(), 1u);
+  EXPECT_EQ(plan.lines.size(), 2u);
+}
+
 TEST(PlanBatch, RefundBeforeSaleInBatchWaitsForIt) {
   BatchPlan plan = Plan({Refund("r-1", "s-1", 215), Sale("s-1", 645, "30%")});
   ASSERT_EQ(plan.lines.size(), 2u);

@@ -40,8 +40,13 @@ class IncentiveStoreTest : public ::testing::Test {
   void SetUp() override {
     CONSORT_REQUIRE_TEST_REDIS();
     pool_ = std::make_unique<redis::Pool>(TestRedisAddress(), "", 2, registry_);
-    store_ = std::make_unique<IncentiveStore>(*pool_, UniqueNamespace());
+    namespace_ = UniqueNamespace();
+    store_ = std::make_unique<IncentiveStore>(
+        *pool_, namespace_,
+        consumer::RetentionOptions{.retention = kRetention, .clock = [this] { return now_; }});
   }
+
+  static constexpr absl::Duration kRetention = absl::Hours(24 * 7);
 
   // Plans `events` against the stored state and commits them with `offsets`.
   absl::Status Apply(const std::vector<AccrualEvent>& events,
@@ -57,8 +62,30 @@ class IncentiveStoreTest : public ::testing::Test {
     return page.ok() ? page->totals : std::vector<CommissionTotal>{};
   }
 
+  // Plans `events` with the decoded parked refunds of `parked` and commits the plan.
+  absl::StatusOr<BatchPlan> ApplyWithParked(
+      const std::vector<AccrualEvent>& events,
+      const absl::flat_hash_map<std::string, std::vector<AccrualEvent>>& parked) {
+    absl::StatusOr<Snapshot> snapshot = store_->ReadSnapshot(PlanSnapshot(events));
+    if (!snapshot.ok()) return snapshot.status();
+    BatchPlan plan = PlanBatch(events, parked, *snapshot);
+    if (absl::Status status = store_->Commit(plan, {}); !status.ok()) return status;
+    return plan;
+  }
+
+  redis::Reply Run(const redis::Command& command) {
+    absl::StatusOr<redis::Reply> reply = pool_->Run(command, "test");
+    EXPECT_TRUE(reply.ok()) << reply.status();
+    return reply.ok() ? *std::move(reply) : redis::Reply{};
+  }
+
+  std::string Key(const std::string& suffix) const { return namespace_ + "incentive:" + suffix; }
+
   prometheus::Registry registry_;
   std::unique_ptr<redis::Pool> pool_;
+  std::string namespace_;
+  // The store's clock: the parking time of what it commits and the end of the retention window.
+  absl::Time now_ = absl::Now();
   std::unique_ptr<IncentiveStore> store_;
 };
 
@@ -156,7 +183,121 @@ TEST_F(IncentiveStoreTest, ParkedRefundIsReadBackAndReleased) {
   absl::StatusOr<Snapshot> after = store_->ReadSnapshot(PlanSnapshot(sale));
   ASSERT_TRUE(after.ok());
   EXPECT_TRUE(after->parked.empty());
-  EXPECT_TRUE(after->applied_ids.contains("s-1"));
+  EXPECT_TRUE(after->stored_sale_ids.contains("s-1"));
+  EXPECT_EQ(Run({"EXISTS", Key("parked_since")}).integer, 0);
+}
+
+TEST_F(IncentiveStoreTest, DuplicateSaleAfterRetentionChangesNothing) {
+  ASSERT_TRUE(Apply({Sale("s-1", "p-1", 10'000, "2024-03")}).ok());
+  now_ += 10 * kRetention;
+
+  ASSERT_TRUE(Apply({Sale("s-1", "p-1", 10'000, "2024-03")}).ok());
+  EXPECT_EQ(Totals()[0].commission_minor, 1'000);
+  EXPECT_EQ(store_->GetSale("s-1")->version, 1);
+  EXPECT_EQ(Run({"EXISTS", Key("applied")}).integer, 0);
+}
+
+TEST_F(IncentiveStoreTest, DuplicateRefundAfterRetentionChangesNothing) {
+  ASSERT_TRUE(Apply({Sale("s-1", "p-1", 10'000, "2024-03")}).ok());
+  ASSERT_TRUE(Apply({Refund("r-1", "s-1", 2'500)}).ok());
+  EXPECT_EQ(Run({"HGET", Key("sale:s-1"), "refund:r-1"}).str, "1");
+  now_ += 10 * kRetention;
+
+  ASSERT_TRUE(Apply({Refund("r-1", "s-1", 2'500)}).ok());
+  absl::StatusOr<StoredSale> sale = store_->GetSale("s-1");
+  ASSERT_TRUE(sale.ok()) << sale.status();
+  EXPECT_EQ(sale->account.refunded.minor_units(), 2'500);
+  EXPECT_EQ(sale->version, 2);
+  EXPECT_TRUE(sale->refund_ids.contains("r-1"));
+  EXPECT_EQ(Totals("2024-04")[0].commission_minor, -250);
+}
+
+TEST_F(IncentiveStoreTest, AppliedSetOfOlderReleaseIsStillRead) {
+  ASSERT_TRUE(Apply({Sale("s-1", "p-1", 10'000, "2024-03")}).ok());
+  // A refund applied by a release that recorded ids in the applied set only.
+  ASSERT_EQ(Run({"SADD", Key("applied"), "r-old"}).integer, 1);
+
+  ASSERT_TRUE(Apply({Refund("r-old", "s-1", 2'500)}).ok());
+  EXPECT_EQ(store_->GetSale("s-1")->account.refunded.minor_units(), 0);
+  EXPECT_TRUE(Totals("2024-04").empty());
+}
+
+TEST_F(IncentiveStoreTest, ParkingWithinRetentionIsKept) {
+  ASSERT_TRUE(Apply({Refund("r-1", "s-1", 2'500)}).ok());
+  now_ += kRetention - absl::Minutes(1);
+
+  absl::StatusOr<Snapshot> snapshot = store_->ReadSnapshot({});
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+  EXPECT_TRUE(snapshot->expired_parkings.empty());
+  EXPECT_EQ(Run({"HLEN", Key("parked:s-1")}).integer, 1);
+}
+
+TEST_F(IncentiveStoreTest, ExpiredParkingIsReleasedAndRejected) {
+  ASSERT_TRUE(Apply({Refund("r-1", "s-1", 2'500)}).ok());
+  now_ += kRetention;
+
+  absl::StatusOr<Snapshot> snapshot = store_->ReadSnapshot({});
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+  EXPECT_EQ(snapshot->expired_parkings, std::vector<std::string>{"s-1"});
+  ASSERT_EQ(snapshot->parked["s-1"].size(), 1u);
+
+  AccrualEvent decoded = Refund("r-1", "s-1", 2'500);
+  decoded.message_index = 7;
+  absl::StatusOr<BatchPlan> plan = ApplyWithParked({}, {{"s-1", {decoded}}});
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->rejected.size(), 1u);
+  EXPECT_EQ(plan->rejected[0].reason, kParkingExpiredReason);
+  EXPECT_EQ(plan->rejected[0].message_index, 7u);
+  EXPECT_EQ(Run({"EXISTS", Key("parked:s-1")}).integer, 0);
+  EXPECT_EQ(Run({"EXISTS", Key("parked_sales")}).integer, 0);
+  EXPECT_EQ(Run({"EXISTS", Key("parked_since")}).integer, 0);
+
+  // The sale arriving later accrues its commission; the dead-lettered refund is not applied.
+  ASSERT_TRUE(Apply({Sale("s-1", "p-1", 10'000, "2024-03")}).ok());
+  EXPECT_EQ(store_->GetSale("s-1")->account.refunded.minor_units(), 0);
+  EXPECT_EQ(Totals()[0].commission_minor, 1'000);
+}
+
+TEST_F(IncentiveStoreTest, ExpiredParkingMakesRoomForNewRefund) {
+  ASSERT_TRUE(Apply({Refund("r-1", "s-1", 2'500)}).ok());
+  now_ += kRetention;
+
+  absl::StatusOr<BatchPlan> plan =
+      ApplyWithParked({Refund("r-2", "s-1", 1'000)}, {{"s-1", {Refund("r-1", "s-1", 2'500)}}});
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->rejected.size(), 1u);
+  EXPECT_EQ(plan->parked.size(), 1u);
+  EXPECT_EQ(Run({"HEXISTS", Key("parked:s-1"), "r-1"}).integer, 0);
+  EXPECT_EQ(Run({"HEXISTS", Key("parked:s-1"), "r-2"}).integer, 1);
+  EXPECT_EQ(Run({"ZSCORE", Key("parked_since"), "s-1"}).str,
+            absl::StrCat(absl::ToUnixMillis(now_)));
+}
+
+TEST_F(IncentiveStoreTest, ParkingTimeWithoutRefundsIsRemoved) {
+  ASSERT_EQ(Run({"ZADD", Key("parked_since"), "1", "s-gone"}).integer, 1);
+
+  absl::StatusOr<BatchPlan> plan = ApplyWithParked({}, {});
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_TRUE(plan->rejected.empty());
+  EXPECT_EQ(Run({"EXISTS", Key("parked_since")}).integer, 0);
+}
+
+TEST_F(IncentiveStoreTest, BackfillTimesParkingsOfOlderRelease) {
+  // A parking written by a release without parked_since.
+  ASSERT_EQ(Run({"HSET", Key("parked:s-9"), "r-9", EncodeParkingRecord(0, 1, "x")}).integer, 1);
+  ASSERT_EQ(Run({"SADD", Key("parked_sales"), "s-9"}).integer, 1);
+
+  absl::StatusOr<int64_t> added = store_->BackfillParkingTimes();
+  ASSERT_TRUE(added.ok()) << added.status();
+  EXPECT_EQ(*added, 1);
+  EXPECT_EQ(Run({"ZSCORE", Key("parked_since"), "s-9"}).str,
+            absl::StrCat(absl::ToUnixMillis(now_)));
+  EXPECT_EQ(*store_->BackfillParkingTimes(), 0);
+
+  now_ += kRetention;
+  absl::StatusOr<Snapshot> snapshot = store_->ReadSnapshot({});
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+  EXPECT_EQ(snapshot->expired_parkings, std::vector<std::string>{"s-9"});
 }
 
 TEST_F(IncentiveStoreTest, ParkingAfterSaleStoredIsAborted) {

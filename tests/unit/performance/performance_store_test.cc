@@ -15,8 +15,12 @@ class PerformanceStoreTest : public ::testing::Test {
     CONSORT_REQUIRE_TEST_REDIS();
     pool_ = std::make_unique<redis::Pool>(TestRedisAddress(), "", 2, registry_);
     namespace_ = UniqueNamespace();
-    store_ = std::make_unique<PerformanceStore>(*pool_, namespace_, "scores-topic");
+    store_ = std::make_unique<PerformanceStore>(
+        *pool_, namespace_, "scores-topic",
+        consumer::RetentionOptions{.retention = kRetention, .clock = [this] { return now_; }});
   }
+
+  static constexpr absl::Duration kRetention = absl::Hours(24 * 7);
 
   // Builds the write of a new or changed scorecard.
   static ScorecardWrite Write(const std::string& period, const std::string& partner_id,
@@ -49,9 +53,28 @@ class PerformanceStoreTest : public ::testing::Test {
     return reply.ok() ? reply->integer : -1;
   }
 
+  // Whether the partner's dedup set contains `id`, whatever its age.
+  bool InDedupSet(const std::string& partner_id, const std::string& id) {
+    absl::StatusOr<redis::Reply> reply =
+        pool_->Run({"ZSCORE", namespace_ + "performance:dedup:" + partner_id, id}, "test");
+    EXPECT_TRUE(reply.ok()) << reply.status();
+    return reply.ok() && !reply->is_nil();
+  }
+
+  bool SnapshotSeen(const std::string& partner_id, const std::string& id) {
+    SnapshotRequest request;
+    request.event_ids[partner_id] = {id};
+    absl::StatusOr<Snapshot> snapshot = store_->ReadSnapshot(request);
+    EXPECT_TRUE(snapshot.ok()) << snapshot.status();
+    return snapshot.ok() &&
+           snapshot->seen_events.contains(std::pair<std::string, std::string>(partner_id, id));
+  }
+
   prometheus::Registry registry_;
   std::unique_ptr<redis::Pool> pool_;
   std::string namespace_;
+  // The store's clock: the apply time of what it commits and the end of the retention window.
+  absl::Time now_ = absl::Now();
   std::unique_ptr<PerformanceStore> store_;
 };
 
@@ -104,20 +127,79 @@ TEST_F(PerformanceStoreTest, StaleVersionAbortsWithoutChange) {
   ASSERT_TRUE(store_->Commit({Write("2024-03", "p-1", 0, {"s:a"})}, {{"sales:0", 1}}).ok());
 
   // A second writer computed from version 0 as well, for another scorecard and this one.
-  absl::Status status = store_->Commit(
+  absl::StatusOr<int64_t> status = store_->Commit(
       {Write("2024-03", "p-2", 0, {"s:x"}), Write("2024-03", "p-1", 0, {"s:b"})}, {{"sales:0", 5}});
-  EXPECT_EQ(status.code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(status.status().code(), absl::StatusCode::kAborted);
   EXPECT_EQ(store_->GetScorecard("p-2", "2024-03").status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ((*store_->LoadOffsets())["sales:0"], 1);
-  EXPECT_EQ(Count({"SISMEMBER", namespace_ + "performance:seen:p-1", "s:b"}), 0);
+  EXPECT_FALSE(InDedupSet("p-1", "s:b"));
   EXPECT_EQ(Count({"XLEN", store_->outbox_key()}), 1);
 }
 
 TEST_F(PerformanceStoreTest, AppliedEventIdAbortsAgain) {
   ASSERT_TRUE(store_->Commit({Write("2024-03", "p-1", 0, {"s:a"})}, {}).ok());
   // Same event, now planned against another month's scorecard.
-  EXPECT_EQ(store_->Commit({Write("2024-04", "p-1", 0, {"s:a"})}, {}).code(),
+  EXPECT_EQ(store_->Commit({Write("2024-04", "p-1", 0, {"s:a"})}, {}).status().code(),
             absl::StatusCode::kAborted);
+}
+
+TEST_F(PerformanceStoreTest, DuplicateWithinRetentionIsSeen) {
+  ASSERT_TRUE(store_->Commit({Write("2024-03", "p-1", 0, {"s:a"})}, {}).ok());
+  now_ += kRetention - absl::Minutes(1);
+
+  EXPECT_TRUE(SnapshotSeen("p-1", "s:a"));
+  EXPECT_EQ(store_->Commit({Write("2024-04", "p-1", 0, {"s:a"})}, {}).status().code(),
+            absl::StatusCode::kAborted);
+}
+
+TEST_F(PerformanceStoreTest, IdsOlderThanRetentionAreTrimmed) {
+  ASSERT_TRUE(store_->Commit({Write("2024-03", "p-1", 0, {"s:a", "s:b"})}, {}).ok());
+  now_ += kRetention;
+
+  absl::StatusOr<int64_t> trimmed = store_->Commit({Write("2024-03", "p-1", 1, {"s:c"})}, {});
+  ASSERT_TRUE(trimmed.ok()) << trimmed.status();
+  EXPECT_EQ(*trimmed, 2);
+  EXPECT_FALSE(InDedupSet("p-1", "s:a"));
+  EXPECT_FALSE(InDedupSet("p-1", "s:b"));
+  EXPECT_TRUE(InDedupSet("p-1", "s:c"));
+}
+
+TEST_F(PerformanceStoreTest, DedupSetExpiresOneRetentionAfterLastWrite) {
+  ASSERT_TRUE(store_->Commit({Write("2024-03", "p-1", 0, {"s:a"})}, {}).ok());
+  const int64_t ttl_ms = Count({"PTTL", namespace_ + "performance:dedup:p-1"});
+  EXPECT_GT(ttl_ms, 0);
+  EXPECT_LE(ttl_ms, absl::ToInt64Milliseconds(kRetention));
+
+  // Written by a commit whose apply time lies more than a retention in the past, the set's
+  // expiry time has passed already, so Redis removes it.
+  now_ = absl::Now() - kRetention - absl::Minutes(1);
+  ASSERT_TRUE(store_->Commit({Write("2024-03", "p-2", 0, {"s:x"})}, {}).ok());
+  EXPECT_EQ(Count({"EXISTS", namespace_ + "performance:dedup:p-2"}), 0);
+}
+
+TEST_F(PerformanceStoreTest, DuplicateAfterRetentionIsAppliedAgain) {
+  ASSERT_TRUE(store_->Commit({Write("2024-03", "p-1", 0, {"s:a"})}, {}).ok());
+  now_ += kRetention + absl::Hours(1);
+
+  // The id is still in Redis until a commit trims it, but it no longer counts.
+  EXPECT_TRUE(InDedupSet("p-1", "s:a"));
+  EXPECT_FALSE(SnapshotSeen("p-1", "s:a"));
+  absl::StatusOr<int64_t> again = store_->Commit({Write("2024-03", "p-1", 1, {"s:a"})}, {});
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(store_->GetScorecard("p-1", "2024-03")->version, 2);
+  EXPECT_TRUE(SnapshotSeen("p-1", "s:a"));
+}
+
+TEST_F(PerformanceStoreTest, SeenSetOfOlderReleaseIsStillRead) {
+  const std::string seen_key = namespace_ + "performance:seen:p-1";
+  ASSERT_EQ(Count({"SADD", seen_key, "s:old"}), 1);
+  now_ += 10 * kRetention;
+
+  EXPECT_TRUE(SnapshotSeen("p-1", "s:old"));
+  EXPECT_EQ(store_->Commit({Write("2024-03", "p-1", 0, {"s:old"})}, {}).status().code(),
+            absl::StatusCode::kAborted);
+  ASSERT_TRUE(store_->Commit({Write("2024-03", "p-1", 0, {"s:new"})}, {}).ok());
+  EXPECT_EQ(Count({"SCARD", seen_key}), 1);
 }
 
 TEST_F(PerformanceStoreTest, OffsetsNeverMoveBackwards) {
@@ -134,7 +216,7 @@ TEST_F(PerformanceStoreTest, LargeBatchCommitsInOneScript) {
   for (int i = 0; i < 5000; ++i) ids.push_back("s:" + std::to_string(i));
   ScorecardWrite write = Write("2024-03", "p-1", 0, ids);
   ASSERT_TRUE(store_->Commit({write}, {{"sales:0", 5000}}).ok());
-  EXPECT_EQ(Count({"SCARD", namespace_ + "performance:seen:p-1"}), 5000);
+  EXPECT_EQ(Count({"ZCARD", namespace_ + "performance:dedup:p-1"}), 5000);
 }
 
 TEST_F(PerformanceStoreTest, ListsByPeriodThenPartner) {
