@@ -243,7 +243,7 @@ class PartnerStackTest : public ::testing::Test {
   std::unique_ptr<v1::PartnerService::Stub> partner_;
   std::unique_ptr<contract::v1::ContractService::Stub> contract_;
 
- private:
+  // Offset store of a test consumer that reads from the start.
   class NoOffsets : public kafka::OffsetStore {
    public:
     absl::StatusOr<std::map<kafka::TopicPartition, int64_t>> Load(
