@@ -168,8 +168,8 @@ grpc::Status PartnerServiceImpl::ReportSales(
   if (stopped) {
     status = StoppingStatus();
     // The reader is woken by the client's next record or by its half-close. A client that sends
-    // nothing for kReaderStopWait is cancelled instead, and then receives CANCELLED rather than
-    // this status.
+    // nothing for kReaderStopWait is cancelled instead, and then receives CANCELLED (or
+    // UNAVAILABLE when the process closes the connection first) rather than this status.
     if (!reader_done.WaitForNotificationWithTimeout(kReaderStopWait)) context->TryCancel();
   } else if (!status.ok()) {
     // The reader may be blocked in Read; cancelling the call is the only way to wake it.

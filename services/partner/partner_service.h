@@ -21,7 +21,6 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
-
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "consort/partner/v1/partner.grpc.pb.h"

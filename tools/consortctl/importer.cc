@@ -239,9 +239,9 @@ absl::Status Importer::ReportSales(const std::vector<PlannedSale>& sales,
   while (true) {
     SalesStreamEnd end = StreamSales(sales, options, deadline, ledger, progress);
     if (!end.protocol_error.empty()) {
-      return absl::InternalError(absl::StrCat("ReportSales at ", clients_.addresses().partner,
-                                              " returned an unexpected result: ",
-                                              end.protocol_error));
+      return absl::InternalError(
+          absl::StrCat("ReportSales at ", clients_.addresses().partner,
+                       " returned an unexpected result: ", end.protocol_error));
     }
     if (ledger.complete()) return absl::OkStatus();
 
@@ -261,9 +261,10 @@ absl::Status Importer::ReportSales(const std::vector<PlannedSale>& sales,
           " results; run the import again, records already stored are reported as duplicate"));
     }
     std::cerr << "import: " << cause << " after " << ledger.answered() << " of " << sales.size()
-              << " results; reconnecting in " << absl::FormatDuration(backoff) << " to resend from sale "
-              << sales[ledger.answered()].sale_id << " (" << failed_attempts << " of "
-              << settings_.retry.max_attempts << " attempts without a result used)" << std::endl;
+              << " results; reconnecting in " << absl::FormatDuration(backoff)
+              << " to resend from sale " << sales[ledger.answered()].sale_id << " ("
+              << failed_attempts << " of " << settings_.retry.max_attempts
+              << " attempts without a result used)" << std::endl;
     absl::SleepFor(backoff);
     backoff = std::min(backoff * 2, settings_.retry.max_backoff);
     // The channel reconnects with its own backoff. Waiting for it here keeps a restart of the
@@ -352,7 +353,8 @@ void Importer::CountResult(const PlannedSale& sale, const partner::v1::SaleResul
       tally_.Add(kind, Outcome::kDuplicate);
       break;
     default:
-      tally_.Add(kind, Outcome::kRejected, result.reason().empty() ? "unspecified" : result.reason(),
+      tally_.Add(kind, Outcome::kRejected,
+                 result.reason().empty() ? "unspecified" : result.reason(),
                  absl::StrCat("sale ", sale.sale_id, ": ", result.message()));
       break;
   }

@@ -34,9 +34,9 @@ class FakePartnerService final : public v1::PartnerService::Service {
  public:
   explicit FakePartnerService(std::deque<StreamPlan> plans) : plans_(std::move(plans)) {}
 
-  grpc::Status ReportSales(grpc::ServerContext* context,
-                           grpc::ServerReaderWriter<v1::SaleResult, v1::SaleRecord>* stream)
-      override {
+  grpc::Status ReportSales(
+      grpc::ServerContext* context,
+      grpc::ServerReaderWriter<v1::SaleResult, v1::SaleRecord>* stream) override {
     std::optional<StreamPlan> plan;
     {
       absl::MutexLock lock(&mu_);
