@@ -161,8 +161,9 @@ grpc::Status PartnerServiceImpl::ReportSales(
     answered += static_cast<int64_t>(results->size());
   }
   // BeginStop cancels the queue, after the loop above stored the batch in hand and wrote its
-  // results.
-  const bool stopped = status.ok() && queue.cancelled();
+  // results. A stream whose client had half-closed and got every result completed all the same.
+  const bool completed = reader_done.HasBeenNotified() && read.load() == answered;
+  const bool stopped = status.ok() && queue.cancelled() && !completed;
   RemoveOpenStream(&queue);
 
   if (stopped) {
