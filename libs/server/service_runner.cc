@@ -39,6 +39,10 @@ void ServiceRunner::RegisterService(grpc::Service* service, const std::string& f
   services_.emplace_back(service, full_name);
 }
 
+void ServiceRunner::AddDrainHook(std::string name, std::function<void()> hook) {
+  drain_hooks_.emplace_back(std::move(name), std::move(hook));
+}
+
 void ServiceRunner::AddShutdownHook(std::string name, std::function<void()> hook) {
   shutdown_hooks_.emplace_back(std::move(name), std::move(hook));
 }
@@ -101,6 +105,11 @@ void ServiceRunner::Shutdown(grpc::Server& server) {
   const auto started = std::chrono::steady_clock::now();
   auto* health = server.GetHealthCheckService();
   health->SetServingStatus(false);
+
+  for (auto& [name, hook] : drain_hooks_) {
+    spdlog::info("msg=\"running drain step\" step={}", name);
+    hook();
+  }
 
   // Calls in flight may finish within the grace period; after it they are cancelled.
   const auto deadline =

@@ -99,6 +99,7 @@ int main(int argc, char** argv) {
                                                [&relay] { return relay.Status(); });
 
   runner.RegisterService(&service, "consort.partner.v1.PartnerService");
+  runner.AddDrainHook("end open sales streams", [&service] { service.BeginStop(); });
   runner.AddShutdownHook("drain outbox relay", [&relay, &config] {
     if (auto status = relay.Stop(absl::Seconds(config.shutdown_grace_seconds)); !status.ok()) {
       spdlog::warn("msg=\"outbox relay stopped with entries left\" error={}",

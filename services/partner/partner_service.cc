@@ -1,15 +1,16 @@
 #include "partner/partner_service.h"
 
+#include <atomic>
 #include <thread>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "common/logging.h"
 #include "common/status.h"
 #include "common/validation.h"
 #include "partner/partner_validation.h"
-#include "partner/record_queue.h"
 #include "spdlog/spdlog.h"
 
 namespace consort::partner {
@@ -17,6 +18,16 @@ namespace {
 
 // Records read ahead of the batch being processed, per stream.
 constexpr size_t kQueueCapacity = 4 * SaleBatchProcessor::kMaxBatchSize;
+
+// Time a stream that the stop ended waits for its reader thread to leave Read before it cancels
+// the call to wake it.
+constexpr absl::Duration kReaderStopWait = absl::Seconds(1);
+
+grpc::Status StoppingStatus() {
+  return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                      "the partner service is stopping; reconnect and resend the records that "
+                      "got no result");
+}
 
 // Writes one result per record; all but the last with a buffer hint, so that gRPC may send the
 // batch's results in few frames. Returns false when the stream is broken.
@@ -112,14 +123,20 @@ grpc::Status PartnerServiceImpl::UpdatePartner(grpc::ServerContext* context,
 grpc::Status PartnerServiceImpl::ReportSales(
     grpc::ServerContext* context,
     grpc::ServerReaderWriter<v1::SaleResult, v1::SaleRecord>* stream) {
-  RecordQueue<v1::SaleRecord> queue(kQueueCapacity);
-  std::thread reader([&queue, stream] {
+  SaleQueue queue(kQueueCapacity);
+  if (!AddOpenStream(&queue)) return StoppingStatus();
+
+  std::atomic<int64_t> read{0};
+  absl::Notification reader_done;
+  std::thread reader([&queue, &read, &reader_done, stream] {
     v1::SaleRecord record;
     while (stream->Read(&record)) {
+      read.fetch_add(1, std::memory_order_relaxed);
       if (!queue.Push(std::move(record))) break;
       record.Clear();
     }
     queue.Close();
+    reader_done.Notify();
   });
 
   grpc::Status status = grpc::Status::OK;
@@ -143,16 +160,53 @@ grpc::Status PartnerServiceImpl::ReportSales(
     }
     answered += static_cast<int64_t>(results->size());
   }
+  // BeginStop cancels the queue, after the loop above stored the batch in hand and wrote its
+  // results. A stream whose client had half-closed and got every result completed all the same.
+  const bool completed = reader_done.HasBeenNotified() && read.load() == answered;
+  const bool stopped = status.ok() && queue.cancelled() && !completed;
+  RemoveOpenStream(&queue);
 
-  if (!status.ok()) {
+  if (stopped) {
+    status = StoppingStatus();
+    // The reader is woken by the client's next record or by its half-close. A client that sends
+    // nothing for kReaderStopWait is cancelled instead, and then receives CANCELLED (or
+    // UNAVAILABLE when the process closes the connection first) rather than this status.
+    if (!reader_done.WaitForNotificationWithTimeout(kReaderStopWait)) context->TryCancel();
+  } else if (!status.ok()) {
     // The reader may be blocked in Read; cancelling the call is the only way to wake it.
     queue.Cancel();
     context->TryCancel();
   }
   reader.join();
+
+  if (stopped) {
+    spdlog::info(
+        "msg=\"sales stream ended because the service is stopping\" peer={} answered={} "
+        "unanswered={}",
+        context->peer(), answered, read.load() - answered);
+  }
   spdlog::debug("msg=\"sales stream ended\" peer={} answered={} code={}", context->peer(), answered,
                 static_cast<int>(status.error_code()));
   return status;
+}
+
+void PartnerServiceImpl::BeginStop() {
+  absl::MutexLock lock(&streams_mu_);
+  stopping_ = true;
+  for (SaleQueue* queue : open_streams_) queue->Cancel();
+  spdlog::info("msg=\"ending open sales streams\" streams={}", open_streams_.size());
+}
+
+bool PartnerServiceImpl::AddOpenStream(SaleQueue* queue) {
+  absl::MutexLock lock(&streams_mu_);
+  if (stopping_) return false;
+  open_streams_.insert(queue);
+  return true;
+}
+
+void PartnerServiceImpl::RemoveOpenStream(SaleQueue* queue) {
+  absl::MutexLock lock(&streams_mu_);
+  open_streams_.erase(queue);
 }
 
 grpc::Status PartnerServiceImpl::GetOutboxStatus(grpc::ServerContext* context,

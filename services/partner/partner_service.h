@@ -9,16 +9,24 @@
 // record, in order. Results are written only after their batch is stored, so every ACCEPTED or
 // DUPLICATE that a client receives is in Redis together with its outbox event.
 //
-// Thread safety: gRPC calls the handlers from many threads at once; the class keeps no mutable
-// state of its own.
+// When the service stops, BeginStop makes every open ReportSales stream store the batch in hand
+// and write its results, then end with UNAVAILABLE. The records read but not processed get no
+// result and are not stored, so the client reconnects and resends them. A stream that opens after
+// BeginStop ends with UNAVAILABLE at once.
+//
+// Thread safety: gRPC calls the handlers from many threads at once, and BeginStop may be called
+// from any thread; the set of open streams is guarded by a mutex.
 
 #include <functional>
 
+#include "absl/container/flat_hash_set.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "consort/partner/v1/partner.grpc.pb.h"
 #include "outbox/outbox_relay.h"
 #include "partner/partner_store.h"
+#include "partner/record_queue.h"
 #include "partner/sale_batch_processor.h"
 
 namespace consort::partner {
@@ -45,11 +53,27 @@ class PartnerServiceImpl final : public v1::PartnerService::Service {
                                const common::v1::GetOutboxStatusRequest* request,
                                common::v1::OutboxStatus* response) override;
 
+  // Ends every open ReportSales stream after the batch it is processing, and every later one at
+  // once, with UNAVAILABLE. Returns without waiting for the streams to end. Called by a drain hook
+  // of the ServiceRunner when the service stops.
+  void BeginStop();
+
  private:
+  using SaleQueue = RecordQueue<v1::SaleRecord>;
+
+  // Adds a stream's queue to the set that BeginStop cancels. Returns false, adding nothing, once
+  // BeginStop was called.
+  bool AddOpenStream(SaleQueue* queue);
+  void RemoveOpenStream(SaleQueue* queue);
+
   PartnerStore& partners_;
   SaleBatchProcessor& sales_;
   const std::function<outbox::RelayStatus()> outbox_status_;
   const std::function<absl::Time()> now_;
+
+  absl::Mutex streams_mu_;
+  bool stopping_ ABSL_GUARDED_BY(streams_mu_) = false;
+  absl::flat_hash_set<SaleQueue*> open_streams_ ABSL_GUARDED_BY(streams_mu_);
 };
 
 }  // namespace consort::partner

@@ -42,6 +42,12 @@ class RecordQueue {
     items_.clear();
   }
 
+  // Whether Cancel was called.
+  bool cancelled() const {
+    absl::MutexLock lock(&mu_);
+    return cancelled_;
+  }
+
   // Waits until a value is queued, then moves up to `max_count` of them into `out` (which it
   // clears first). Returns false once the queue is closed and empty, or cancelled.
   bool PopBatch(std::vector<T>& out, size_t max_count) {
@@ -65,7 +71,7 @@ class RecordQueue {
   }
 
   const size_t capacity_;
-  absl::Mutex mu_;
+  mutable absl::Mutex mu_;
   std::deque<T> items_ ABSL_GUARDED_BY(mu_);
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;

@@ -37,7 +37,7 @@ absl::StatusOr<testing::CommandResult> RunConsortctl(const testing::Stack& stack
 absl::StatusOr<std::map<std::string, int64_t>> Import(const testing::Stack& stack,
                                                       const std::string& dir,
                                                       const std::vector<std::string>& extra_args,
-                                                      int& exit_code) {
+                                                      int& exit_code, std::string* errors) {
   std::string summary_path = absl::StrCat(std::filesystem::temp_directory_path().string(),
                                           "/consortctl-summary-", testing::UniqueSuffix(), ".csv");
   std::vector<std::string> args = {"import",  "olist",         dir,
@@ -46,6 +46,7 @@ absl::StatusOr<std::map<std::string, int64_t>> Import(const testing::Stack& stac
   absl::StatusOr<testing::CommandResult> result = RunConsortctl(stack, args);
   if (!result.ok()) return result.status();
   exit_code = result->exit_code;
+  if (errors != nullptr) *errors = result->stderr_text;
 
   std::ifstream in(summary_path);
   if (!in) {

@@ -24,11 +24,12 @@ absl::StatusOr<testing::CommandResult> RunConsortctl(const testing::Stack& stack
                                                      absl::Duration timeout = absl::Minutes(20));
 
 // Runs `consortctl import olist DIR --quiet --summary-csv FILE` and returns the parsed summary;
-// `exit_code` receives the exit code.
+// `exit_code` receives the exit code, and `errors`, when set, the stderr.
 absl::StatusOr<std::map<std::string, int64_t>> Import(const testing::Stack& stack,
                                                       const std::string& dir,
                                                       const std::vector<std::string>& extra_args,
-                                                      int& exit_code);
+                                                      int& exit_code,
+                                                      std::string* errors = nullptr);
 
 // Runs consortctl wait, then both exports, and returns them parsed.
 struct Exports {

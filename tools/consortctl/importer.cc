@@ -2,6 +2,7 @@
 
 #include <condition_variable>
 #include <functional>
+#include <iostream>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -43,6 +44,16 @@ absl::Status RunOnPool(int threads, size_t count, const std::function<absl::Stat
 
 std::string ReasonFor(const std::string& step, const grpc::Status& status) {
   return absl::StrCat(step, ": ", StatusCodeName(status.error_code()));
+}
+
+// Whether a ReportSales stream that ended with `code` before every record had a result may be
+// opened again to resend the rest. A stopping partner service ends the stream with UNAVAILABLE,
+// or cancels a stream that sends nothing with CANCELLED; a dropped connection is UNAVAILABLE.
+// DEADLINE_EXCEEDED means the import's stream_timeout has passed.
+bool IsResumable(grpc::StatusCode code) {
+  return code == grpc::StatusCode::OK || code == grpc::StatusCode::UNAVAILABLE ||
+         code == grpc::StatusCode::CANCELLED || code == grpc::StatusCode::RESOURCE_EXHAUSTED ||
+         code == grpc::StatusCode::ABORTED;
 }
 
 }  // namespace
@@ -221,8 +232,54 @@ absl::Status Importer::ReportSales(const std::vector<PlannedSale>& sales,
                      std::vector<std::string>{kKindSale, kKindRefund});
   }
 
+  const absl::Time deadline = absl::Now() + settings_.stream_timeout;
+  SaleResultLedger ledger(sales.size());
+  absl::Duration backoff = settings_.retry.first_backoff;
+  int failed_attempts = 0;
+  while (true) {
+    SalesStreamEnd end = StreamSales(sales, options, deadline, ledger, progress);
+    if (!end.protocol_error.empty()) {
+      return absl::InternalError(
+          absl::StrCat("ReportSales at ", clients_.addresses().partner,
+                       " returned an unexpected result: ", end.protocol_error));
+    }
+    if (ledger.complete()) return absl::OkStatus();
+
+    const std::string cause =
+        end.status.ok() ? "the stream ended early"
+                        : DescribeFailure("ReportSales", clients_.addresses().partner, end.status);
+    // A stream that brought results made progress, so the next outage gets every attempt again.
+    if (end.results > 0) {
+      failed_attempts = 0;
+      backoff = settings_.retry.first_backoff;
+    } else {
+      ++failed_attempts;
+    }
+    if (!IsResumable(end.status.error_code()) || failed_attempts >= settings_.retry.max_attempts) {
+      return absl::UnavailableError(absl::StrCat(
+          cause, " after ", ledger.answered(), " of ", sales.size(),
+          " results; run the import again, records already stored are reported as duplicate"));
+    }
+    std::cerr << "import: " << cause << " after " << ledger.answered() << " of " << sales.size()
+              << " results; reconnecting in " << absl::FormatDuration(backoff)
+              << " to resend from sale " << sales[ledger.answered()].sale_id << " ("
+              << failed_attempts << " of " << settings_.retry.max_attempts
+              << " attempts without a result used)" << std::endl;
+    absl::SleepFor(backoff);
+    backoff = std::min(backoff * 2, settings_.retry.max_backoff);
+    // The channel reconnects with its own backoff. Waiting for it here keeps a restart of the
+    // partner service from using up the attempts while no connection is possible.
+    clients_.partner_channel()->WaitForConnected(
+        absl::ToChronoTime(std::min(deadline, absl::Now() + settings_.retry.timeout)));
+  }
+}
+
+Importer::SalesStreamEnd Importer::StreamSales(const std::vector<PlannedSale>& sales,
+                                               const ImportOptions& options, absl::Time deadline,
+                                               SaleResultLedger& ledger,
+                                               std::optional<Progress>& progress) {
   grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + settings_.stream_timeout));
+  context.set_deadline(absl::ToChronoTime(deadline));
   std::unique_ptr<grpc::ClientReaderWriter<partner::v1::SaleRecord, partner::v1::SaleResult>>
       stream = clients_.partner().ReportSales(&context);
 
@@ -230,10 +287,10 @@ absl::Status Importer::ReportSales(const std::vector<PlannedSale>& sales,
   // result and wakes the writer when the stream ends early.
   std::mutex mu;
   std::condition_variable slot_freed;
+  const size_t first = ledger.StartStream();
   size_t written = 0;
-  size_t answered = 0;
   bool reader_done = false;
-  std::string protocol_error;
+  SalesStreamEnd end;
 
   std::thread reader([&] {
     partner::v1::SaleResult result;
@@ -241,34 +298,20 @@ absl::Status Importer::ReportSales(const std::vector<PlannedSale>& sales,
       size_t index;
       {
         std::lock_guard<std::mutex> lock(mu);
-        index = answered;
+        index = ledger.NextResultIndex();
       }
       if (index >= sales.size() || result.sale_id() != sales[index].sale_id) {
         std::lock_guard<std::mutex> lock(mu);
-        protocol_error = absl::StrCat("result ", index + 1, " names sale \"", result.sale_id(),
-                                      "\"; expected the results in the order of the records");
+        end.protocol_error = absl::StrCat("result ", index + 1, " names sale \"", result.sale_id(),
+                                          "\"; expected the results in the order of the records");
         context.TryCancel();
         break;
       }
-      const PlannedSale& sale = sales[index];
-      const char* kind = sale.refund ? kKindRefund : kKindSale;
-      switch (result.outcome()) {
-        case partner::v1::SALE_OUTCOME_ACCEPTED:
-          tally_.Add(kind, Outcome::kAccepted);
-          break;
-        case partner::v1::SALE_OUTCOME_DUPLICATE:
-          tally_.Add(kind, Outcome::kDuplicate);
-          break;
-        default:
-          tally_.Add(kind, Outcome::kRejected,
-                     result.reason().empty() ? "unspecified" : result.reason(),
-                     absl::StrCat("sale ", sale.sale_id, ": ", result.message()));
-          break;
-      }
+      CountResult(sales[index], result);
       if (progress.has_value()) progress->Advance();
       {
         std::lock_guard<std::mutex> lock(mu);
-        ++answered;
+        ledger.TakeResult();
       }
       slot_freed.notify_one();
     }
@@ -278,17 +321,15 @@ absl::Status Importer::ReportSales(const std::vector<PlannedSale>& sales,
   });
 
   bool write_failed = false;
-  for (const PlannedSale& sale : sales) {
+  const size_t window = static_cast<size_t>(std::max(1, settings_.max_in_flight));
+  for (size_t i = first; i < sales.size(); ++i) {
     {
       std::unique_lock<std::mutex> lock(mu);
-      slot_freed.wait(lock, [&] {
-        return reader_done ||
-               written - answered < static_cast<size_t>(std::max(1, settings_.max_in_flight));
-      });
+      slot_freed.wait(lock, [&] { return reader_done || ledger.in_flight(written) < window; });
       if (reader_done) break;
     }
     Pace();
-    if (!stream->Write(ToSaleRecord(sale, options))) {
+    if (!stream->Write(ToSaleRecord(sales[i], options))) {
       write_failed = true;
       break;
     }
@@ -297,21 +338,26 @@ absl::Status Importer::ReportSales(const std::vector<PlannedSale>& sales,
   }
   if (!write_failed) stream->WritesDone();
   reader.join();
-  grpc::Status status = stream->Finish();
+  end.status = stream->Finish();
+  end.results = ledger.stream_results();
+  return end;
+}
 
-  if (!protocol_error.empty()) {
-    return absl::InternalError(absl::StrCat("ReportSales at ", clients_.addresses().partner,
-                                            " returned an unexpected result: ", protocol_error));
+void Importer::CountResult(const PlannedSale& sale, const partner::v1::SaleResult& result) {
+  const char* kind = sale.refund ? kKindRefund : kKindSale;
+  switch (result.outcome()) {
+    case partner::v1::SALE_OUTCOME_ACCEPTED:
+      tally_.Add(kind, Outcome::kAccepted);
+      break;
+    case partner::v1::SALE_OUTCOME_DUPLICATE:
+      tally_.Add(kind, Outcome::kDuplicate);
+      break;
+    default:
+      tally_.Add(kind, Outcome::kRejected,
+                 result.reason().empty() ? "unspecified" : result.reason(),
+                 absl::StrCat("sale ", sale.sale_id, ": ", result.message()));
+      break;
   }
-  if (!status.ok() || answered < sales.size()) {
-    std::string cause = status.ok()
-                            ? "the stream ended early"
-                            : DescribeFailure("ReportSales", clients_.addresses().partner, status);
-    return absl::UnavailableError(absl::StrCat(
-        cause, " after ", answered, " of ", sales.size(),
-        " results; run the import again, records already stored are reported as duplicate"));
-  }
-  return absl::OkStatus();
 }
 
 absl::Status Importer::RecordFeedback(const std::vector<PlannedFeedback>& feedback) {

@@ -3,18 +3,23 @@
 // Sends an ImportPlan to the services:
 // - partners: for each seller, GetPartner, then CreatePartner (ACTIVE) when it does not exist,
 //   then CreateContract and ActivateContract; a few sellers at a time on a small thread pool;
-// - sales and refunds: one PartnerService.ReportSales stream, written on one thread and read on
+// - sales and refunds: a PartnerService.ReportSales stream, written on one thread and read on
 //   another, so that up to ImportSettings::max_in_flight records are in flight and the service
-//   can batch them;
+//   can batch them. A stopping partner service ends the stream with UNAVAILABLE, and a connection
+//   may drop. When the stream ends before every record has a result, the importer waits with the
+//   retry policy's backoff, opens a new stream and resends from the first record without a
+//   result (see SaleResultLedger). It gives up after the policy's max_attempts streams in a row
+//   that brought no result;
 // - feedback: RecordFeedback on a small thread pool.
-// Every record ends in the tally as accepted, duplicate or rejected with a reason. A transport
-// failure (a service down after the retries, a broken stream) stops the import and is returned
-// as an error; what was counted until then stays in the tally. The ids are the plan's, so running
-// the import again is safe: what was stored before is reported as duplicate.
+// Every record ends in the tally as accepted, duplicate or rejected with a reason, counted once.
+// A transport failure (a service down after the retries) stops the import and is returned as an
+// error, and what was counted until then stays in the tally. The ids are the plan's, so running the
+// import again is safe: what was stored before is reported as duplicate.
 //
 // Called from the main thread; Importer runs its own threads and joins them before returning.
 
 #include <atomic>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +30,8 @@
 #include "consort/partner/v1/partner.pb.h"
 #include "consortctl/import_plan.h"
 #include "consortctl/import_tally.h"
+#include "consortctl/progress.h"
+#include "consortctl/sale_result_ledger.h"
 #include "consortctl/service_clients.h"
 
 namespace consort::consortctl {
@@ -39,7 +46,7 @@ struct ImportSettings {
   // Sale and feedback records sent per second at most; 0 for no limit.
   double max_records_per_second = 0;
   RetryPolicy retry;
-  // Deadline of the whole ReportSales stream.
+  // Deadline of the sales stage, reconnections included.
   absl::Duration stream_timeout = absl::Hours(2);
   bool show_progress = true;
 };
@@ -65,6 +72,24 @@ class Importer {
  private:
   // Creates one partner and its contract. Returns an error only for a transport failure.
   absl::Status ImportPartner(const PlannedPartner& partner, const ImportOptions& options);
+
+  // End of one ReportSales stream.
+  struct SalesStreamEnd {
+    grpc::Status status;
+    // Results the stream brought.
+    size_t results = 0;
+    // Set when a result named another sale than the record it belongs to.
+    std::string protocol_error;
+  };
+
+  // Sends the records from the ledger's first record without a result on one stream, counting
+  // each result, until the stream ends.
+  SalesStreamEnd StreamSales(const std::vector<PlannedSale>& sales, const ImportOptions& options,
+                             absl::Time deadline, SaleResultLedger& ledger,
+                             std::optional<Progress>& progress);
+
+  // Adds a sale's result to the tally.
+  void CountResult(const PlannedSale& sale, const partner::v1::SaleResult& result);
 
   // Sleeps as needed to keep to max_records_per_second. Thread-safe.
   void Pace();

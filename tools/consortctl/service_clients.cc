@@ -25,7 +25,8 @@ bool IsRetryable(grpc::StatusCode code) {
 
 ServiceClients::ServiceClients(const ServiceAddresses& addresses)
     : addresses_(addresses),
-      partner_(partner::v1::PartnerService::NewStub(MakeChannel(addresses.partner))),
+      partner_channel_(MakeChannel(addresses.partner)),
+      partner_(partner::v1::PartnerService::NewStub(partner_channel_)),
       contract_(contract::v1::ContractService::NewStub(MakeChannel(addresses.contract))),
       communication_(
           communication::v1::CommunicationService::NewStub(MakeChannel(addresses.communication))),

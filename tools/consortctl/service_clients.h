@@ -47,6 +47,8 @@ class ServiceClients {
 
   const ServiceAddresses& addresses() const { return addresses_; }
   partner::v1::PartnerService::Stub& partner() { return *partner_; }
+  // The partner service's channel, for waiting on its connection before a stream is reopened.
+  const std::shared_ptr<grpc::Channel>& partner_channel() { return partner_channel_; }
   contract::v1::ContractService::Stub& contract() { return *contract_; }
   communication::v1::CommunicationService::Stub& communication() { return *communication_; }
   performance::v1::PerformanceService::Stub& performance() { return *performance_; }
@@ -54,6 +56,7 @@ class ServiceClients {
 
  private:
   ServiceAddresses addresses_;
+  std::shared_ptr<grpc::Channel> partner_channel_;
   std::unique_ptr<partner::v1::PartnerService::Stub> partner_;
   std::unique_ptr<contract::v1::ContractService::Stub> contract_;
   std::unique_ptr<communication::v1::CommunicationService::Stub> communication_;

@@ -154,6 +154,33 @@ TEST_F(PartnerRpcTest, UpdateChangesMaskedFields) {
   EXPECT_EQ(stored.display_name(), "Renamed");
 }
 
+TEST_F(PartnerRpcTest, ChangesReachPartnersTopic) {
+  v1::Partner created;
+  ASSERT_TRUE(Create(NewPartnerInput("p-events", v1::PARTNER_STATUS_APPLIED), &created).ok());
+  v1::Partner repeated;
+  ASSERT_TRUE(Create(NewPartnerInput("p-events", v1::PARTNER_STATUS_APPLIED), &repeated).ok());
+  v1::Partner updated;
+  ASSERT_TRUE(
+      Update(NewPartnerInput("p-events", v1::PARTNER_STATUS_ACTIVE), {"status"}, &updated).ok());
+
+  consort::testing::TopicReader reader(consort::testing::KafkaBootstrap(),
+                                       stack_->topic("consort.partners.v1"));
+  const std::vector<kafka::Message>& messages = reader.ReadAtLeast(2, absl::Seconds(60));
+  // The repeated create changed nothing, so it published nothing.
+  ASSERT_EQ(messages.size(), 2u);
+  std::vector<events::v1::PartnerEvent> events(2);
+  for (size_t i = 0; i < messages.size(); ++i) {
+    ASSERT_TRUE(events[i].ParseFromString(messages[i].payload));
+    EXPECT_EQ(messages[i].key, "p-events");
+  }
+  // Both events have the same key, so they share a partition and arrive in order.
+  EXPECT_TRUE(events[0].created());
+  EXPECT_EQ(events[0].partner().SerializeAsString(), created.SerializeAsString());
+  EXPECT_FALSE(events[1].created());
+  EXPECT_EQ(events[1].partner().SerializeAsString(), updated.SerializeAsString());
+  EXPECT_EQ(events[1].meta().producer(), "partner");
+}
+
 TEST_F(PartnerRpcTest, UpdateRejectsBadRequests) {
   v1::Partner created;
   ASSERT_TRUE(Create(NewPartnerInput("p-upd-bad"), &created).ok());

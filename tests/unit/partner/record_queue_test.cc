@@ -37,6 +37,26 @@ TEST(RecordQueue, CancelDropsQueued) {
   EXPECT_FALSE(queue.Push(2));
 }
 
+TEST(RecordQueue, CancelledAfterCancel) {
+  RecordQueue<int> queue(10);
+  queue.Close();
+  EXPECT_FALSE(queue.cancelled());
+  queue.Cancel();
+  EXPECT_TRUE(queue.cancelled());
+}
+
+TEST(RecordQueue, CancelWakesWaitingPop) {
+  RecordQueue<int> queue(10);
+  bool popped = true;
+  std::thread consumer([&] {
+    std::vector<int> batch;
+    popped = queue.PopBatch(batch, 10);
+  });
+  queue.Cancel();
+  consumer.join();
+  EXPECT_FALSE(popped);
+}
+
 TEST(RecordQueue, PushWaitsForRoom) {
   RecordQueue<int> queue(2);
   queue.Push(1);
