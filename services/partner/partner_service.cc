@@ -31,6 +31,9 @@ grpc::Status StoppingStatus() {
 
 // Writes one result per record; all but the last with a buffer hint, so that gRPC may send the
 // batch's results in few frames. Returns false when the stream is broken.
+// ReportSales sends the initial metadata before the first batch. gRPC holds back a hinted write
+// that also carries the initial metadata (github.com/grpc/grpc/issues/12975). A synchronous Write
+// of the stream's first result with a hint then never returns, and the client gets nothing.
 bool WriteResults(grpc::ServerReaderWriter<v1::SaleResult, v1::SaleRecord>& stream,
                   const std::vector<v1::SaleResult>& results) {
   for (size_t i = 0; i < results.size(); ++i) {
@@ -125,6 +128,7 @@ grpc::Status PartnerServiceImpl::ReportSales(
     grpc::ServerReaderWriter<v1::SaleResult, v1::SaleRecord>* stream) {
   SaleQueue queue(kQueueCapacity);
   if (!AddOpenStream(&queue)) return StoppingStatus();
+  stream->SendInitialMetadata();
 
   std::atomic<int64_t> read{0};
   absl::Notification reader_done;
