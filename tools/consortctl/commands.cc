@@ -89,6 +89,12 @@ int ExportCommissions(ServiceClients& clients, const RetryPolicy& retry,
 
 int WaitForQuiet(ServiceClients& clients, const RetryPolicy& retry, const WaitOptions& options,
                  std::ostream& err) {
+  if (options.timeout < kMinWaitTimeout || options.timeout > kMaxWaitTimeout) {
+    err << "error: --timeout " << absl::FormatDuration(options.timeout)
+        << " is invalid; expected from " << absl::FormatDuration(kMinWaitTimeout) << " to "
+        << absl::FormatDuration(kMaxWaitTimeout) << "\n";
+    return kExitUsage;
+  }
   // One poll with a short deadline, so that a service that is down shows up as waiting rather
   // than blocking the loop.
   RetryPolicy poll_retry = retry;

@@ -32,7 +32,12 @@ int ExportScorecards(ServiceClients& clients, const RetryPolicy& retry,
 int ExportCommissions(ServiceClients& clients, const RetryPolicy& retry,
                       const ExportOptions& options, std::ostream& out, std::ostream& err);
 
+// Range of WaitOptions::timeout.
+inline constexpr absl::Duration kMinWaitTimeout = absl::Seconds(1);
+inline constexpr absl::Duration kMaxWaitTimeout = absl::Hours(24);
+
 struct WaitOptions {
+  // From kMinWaitTimeout to kMaxWaitTimeout.
   absl::Duration timeout = absl::Seconds(300);
   absl::Duration poll_interval = absl::Milliseconds(500);
   // Consecutive polls that must find everything drained with unchanged offsets, so that an event
@@ -41,7 +46,8 @@ struct WaitOptions {
 };
 
 // Waits until the partner and communication outboxes are empty and the performance and
-// incentive consumers have no lag, printing progress to `err` about once a second.
+// incentive consumers have no lag, printing progress to `err` about once a second. Returns
+// kExitUsage without any call when options.timeout is out of its range.
 int WaitForQuiet(ServiceClients& clients, const RetryPolicy& retry, const WaitOptions& options,
                  std::ostream& err);
 

@@ -137,6 +137,7 @@ absl::StatusOr<CsvTable> CsvTable::FromHeader(const std::string& file, const Csv
   table.width_ = header.fields.size();
   for (size_t i = 0; i < header.fields.size(); ++i) {
     std::string name(absl::StripAsciiWhitespace(header.fields[i]));
+    table.names_.push_back(name);
     if (!table.positions_.emplace(name, static_cast<int>(i)).second) {
       return absl::InvalidArgumentError(
           absl::StrCat(file, ": column \"", name, "\" appears twice in the header"));

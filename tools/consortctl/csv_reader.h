@@ -93,12 +93,16 @@ class CsvTable {
 
   size_t width() const { return width_; }
 
+  // Name of the column at `index`, which must be below width().
+  const std::string& column(size_t index) const { return names_[index]; }
+
   // Returns the field of `column` in `record`; `column` must be one of the required names and
   // the record must have width() fields.
   const std::string& Get(const CsvRecord& record, const std::string& column) const;
 
  private:
   absl::flat_hash_map<std::string, int> positions_;
+  std::vector<std::string> names_;
   size_t width_ = 0;
 };
 

@@ -13,9 +13,36 @@
 namespace consort::consortctl {
 namespace {
 
+// The example of a rejected row: the file, the row, the column, its value and what is allowed.
 std::string Example(const std::string& file, int64_t row, const std::string& field,
-                    const std::string& value) {
-  return absl::StrCat(file, " row ", row, ": ", field, " \"", value.substr(0, 64), "\"");
+                    const std::string& value, const std::string& expected) {
+  return absl::StrCat(file, " row ", row, ": ", field, " \"", value.substr(0, 64), "\"; expected ",
+                      expected);
+}
+
+// Expected form of a timestamp column.
+constexpr const char* kExpectedTimestamp = "a date and time YYYY-MM-DD HH:MM:SS";
+
+// Returns the expected form of an amount column, with an example in the currency's decimals
+// ("58.90" for BRL).
+std::string ExpectedAmount(const money::Currency& currency, bool allow_zero) {
+  std::string example = "58";
+  if (currency.minor_unit > 0) {
+    absl::StrAppend(&example, ".9", std::string(currency.minor_unit - 1, '0'));
+  }
+  return absl::StrCat("a ", allow_zero ? "zero or positive" : "positive",
+                      " decimal amount with at most ", currency.minor_unit, " decimals, such as ",
+                      example);
+}
+
+// Whether `text` is a positive integer in decimal digits, as an order_item_id is.
+bool IsPositiveInteger(const std::string& text) {
+  if (text.empty() || text.size() > 9) return false;
+  for (char c : text) {
+    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+  }
+  int value = 0;
+  return absl::SimpleAtoi(text, &value) && value > 0;
 }
 
 // Reads exactly `width` digits at `pos`.
@@ -150,7 +177,8 @@ absl::StatusOr<ImportPlan> PlanOlistImport(const OlistDataset& data, const Impor
     auto seller = sellers.find(item.seller_id);
     if (seller == sellers.end()) {
       tally.Add(kKindSale, Outcome::kRejected, "seller not found",
-                Example(kItemsFile, item.row, "seller_id", item.seller_id));
+                Example(kItemsFile, item.row, "seller_id", item.seller_id,
+                        absl::StrCat("a seller_id of ", kSellersFile)));
       continue;
     }
     std::vector<std::string>& order_seller_ids = order_sellers[item.order_id];
@@ -159,10 +187,17 @@ absl::StatusOr<ImportPlan> PlanOlistImport(const OlistDataset& data, const Impor
       order_seller_ids.push_back(item.seller_id);
     }
 
+    if (!IsPositiveInteger(item.order_item_id)) {
+      tally.Add(kKindSale, Outcome::kRejected, "invalid order_item_id",
+                Example(kItemsFile, item.row, "order_item_id", item.order_item_id,
+                        "a positive whole number such as 1, the item's number in its order"));
+      continue;
+    }
     absl::StatusOr<money::Money> price = money::Money::Parse(item.price, *currency);
     if (!price.ok() || !price->is_positive()) {
       tally.Add(kKindSale, Outcome::kRejected, "invalid price",
-                Example(kItemsFile, item.row, "price", item.price));
+                Example(kItemsFile, item.row, "price", item.price,
+                        ExpectedAmount(*currency, /*allow_zero=*/false)));
       continue;
     }
     std::string freight;
@@ -170,7 +205,8 @@ absl::StatusOr<ImportPlan> PlanOlistImport(const OlistDataset& data, const Impor
       absl::StatusOr<money::Money> parsed = money::Money::Parse(item.freight_value, *currency);
       if (!parsed.ok() || parsed->is_negative()) {
         tally.Add(kKindSale, Outcome::kRejected, "invalid freight_value",
-                  Example(kItemsFile, item.row, "freight_value", item.freight_value));
+                  Example(kItemsFile, item.row, "freight_value", item.freight_value,
+                          ExpectedAmount(*currency, /*allow_zero=*/true)));
         continue;
       }
       if (parsed->is_positive()) freight = parsed->ToString();
@@ -184,7 +220,7 @@ absl::StatusOr<ImportPlan> PlanOlistImport(const OlistDataset& data, const Impor
     if (!event_time.ok()) {
       std::string field = order_known ? "order_purchase_timestamp" : "shipping_limit_date";
       tally.Add(kKindSale, Outcome::kRejected, absl::StrCat("invalid ", field),
-                Example(kItemsFile, item.row, field, time_text));
+                Example(kItemsFile, item.row, field, time_text, kExpectedTimestamp));
       continue;
     }
 
@@ -213,19 +249,22 @@ absl::StatusOr<ImportPlan> PlanOlistImport(const OlistDataset& data, const Impor
     auto order = order_sellers.find(review.order_id);
     if (order == order_sellers.end()) {
       tally.Add(kKindFeedback, Outcome::kRejected, kReasonOrderNotFound,
-                Example(kReviewsFile, review.row, "order_id", review.order_id));
+                Example(kReviewsFile, review.row, "order_id", review.order_id,
+                        absl::StrCat("an order_id with items in ", kItemsFile)));
       continue;
     }
     int rating = 0;
     if (!absl::SimpleAtoi(review.score, &rating) || rating < 1 || rating > 5) {
       tally.Add(kKindFeedback, Outcome::kRejected, "invalid review_score",
-                Example(kReviewsFile, review.row, "review_score", review.score));
+                Example(kReviewsFile, review.row, "review_score", review.score,
+                        "a whole number from 1 to 5"));
       continue;
     }
     absl::StatusOr<absl::Time> event_time = ParseLocalTimestamp(review.creation_date, *zone);
     if (!event_time.ok()) {
       tally.Add(kKindFeedback, Outcome::kRejected, "invalid review_creation_date",
-                Example(kReviewsFile, review.row, "review_creation_date", review.creation_date));
+                Example(kReviewsFile, review.row, "review_creation_date", review.creation_date,
+                        kExpectedTimestamp));
       continue;
     }
     for (const std::string& seller_id : order->second) {

@@ -10,12 +10,30 @@
 namespace consort::consortctl {
 namespace {
 
-// Returns the rejection reason for a row whose shape is wrong, or nullopt when it can be used.
+// Why a row cannot be used: the reason that groups it in the tally, and the column, the value
+// and what is allowed.
+struct RowRejection {
+  std::string reason;
+  std::string detail;
+};
+
+// Returns the rejection of a row whose content cannot be used, or nullopt when it can be used.
 using RowHandler =
-    std::function<std::optional<std::string>(const CsvTable& table, const CsvRecord& record)>;
+    std::function<std::optional<RowRejection>(const CsvTable& table, const CsvRecord& record)>;
 
 std::string Example(const std::string& file, int64_t row, const std::string& detail) {
   return absl::StrCat(file, " row ", row, ": ", detail);
+}
+
+std::string Quoted(const std::string& value) {
+  return absl::StrCat("\"", value.substr(0, 64), "\"");
+}
+
+// Rejects a repeat of a key column's value.
+RowRejection Duplicate(const std::string& column, const std::string& value) {
+  return {absl::StrCat("duplicate ", column),
+          absl::StrCat(column, " ", Quoted(value), " appeared in an earlier row; expected each ",
+                       column, " once")};
 }
 
 // Reads one file, checks every data row's field count against the header, and passes the
@@ -42,20 +60,31 @@ absl::Status ReadTable(const std::string& dir, const std::string& file,
 
     ++rows;
     if (!record.error.empty()) {
+      // The error is about the row's last field, the one being read when it occurred.
+      std::string field = "the row";
+      if (!record.fields.empty()) {
+        size_t index = record.fields.size() - 1;
+        field = absl::StrCat(
+            index < table->width() ? table->column(index) : absl::StrCat("field ", index + 1), " ",
+            Quoted(record.fields.back()));
+      }
       tally.Add(kind, Outcome::kRejected, "malformed row",
-                Example(file, record.number, record.error));
+                Example(file, record.number,
+                        absl::StrCat(field, ": ", record.error,
+                                     "; expected RFC 4180 CSV, a quoted field ending in a quote")));
       return;
     }
     if (record.fields.size() != table->width()) {
-      tally.Add(
-          kind, Outcome::kRejected, "wrong number of fields",
-          Example(file, record.number,
-                  absl::StrCat(record.fields.size(), " fields, the header has ", table->width())));
+      tally.Add(kind, Outcome::kRejected, "wrong number of fields",
+                Example(file, record.number,
+                        absl::StrCat("the row has ", record.fields.size(), " fields; expected ",
+                                     table->width(), ", one per column of the header")));
       return;
     }
-    std::optional<std::string> reason = handle(*table, record);
-    if (reason.has_value()) {
-      tally.Add(kind, Outcome::kRejected, *reason, Example(file, record.number, *reason));
+    std::optional<RowRejection> rejection = handle(*table, record);
+    if (rejection.has_value()) {
+      tally.Add(kind, Outcome::kRejected, rejection->reason,
+                Example(file, record.number, rejection->detail));
     }
   });
   if (!status.ok()) return status;
@@ -67,11 +96,14 @@ absl::Status ReadTable(const std::string& dir, const std::string& file,
   return absl::OkStatus();
 }
 
-// Returns "missing <column>" when a column that later steps join on is empty.
-std::optional<std::string> CheckPresent(const CsvTable& table, const CsvRecord& record,
-                                        const std::vector<std::string>& columns) {
+// Rejects as "missing <column>" a row whose column that later steps join on is empty.
+std::optional<RowRejection> CheckPresent(const CsvTable& table, const CsvRecord& record,
+                                         const std::vector<std::string>& columns) {
   for (const std::string& column : columns) {
-    if (table.Get(record, column).empty()) return absl::StrCat("missing ", column);
+    if (table.Get(record, column).empty()) {
+      return RowRejection{absl::StrCat("missing ", column),
+                          absl::StrCat(column, " \"\"; expected a non-empty ", column)};
+    }
   }
   return std::nullopt;
 }
@@ -83,7 +115,7 @@ absl::StatusOr<OlistDataset> ReadOlistDataset(const std::string& dir, ImportTall
 
   absl::Status status = ReadTable(
       dir, kSellersFile, {"seller_id", "seller_city", "seller_state"}, kKindPartner, tally,
-      [&](const CsvTable& table, const CsvRecord& record) -> std::optional<std::string> {
+      [&](const CsvTable& table, const CsvRecord& record) -> std::optional<RowRejection> {
         if (auto missing = CheckPresent(table, record, {"seller_id", "seller_state"})) {
           return missing;
         }
@@ -100,13 +132,15 @@ absl::StatusOr<OlistDataset> ReadOlistDataset(const std::string& dir, ImportTall
 
   status =
       ReadTable(dir, kProductsFile, {"product_id", "product_category_name"}, kKindProduct, tally,
-                [&](const CsvTable& table, const CsvRecord& record) -> std::optional<std::string> {
+                [&](const CsvTable& table, const CsvRecord& record) -> std::optional<RowRejection> {
                   if (auto missing = CheckPresent(table, record, {"product_id"})) return missing;
                   bool inserted = data.product_categories
                                       .emplace(table.Get(record, "product_id"),
                                                table.Get(record, "product_category_name"))
                                       .second;
-                  if (!inserted) return std::string("duplicate product_id");
+                  if (!inserted) {
+                    return Duplicate("product_id", table.Get(record, "product_id"));
+                  }
                   return std::nullopt;
                 });
   if (!status.ok()) return status;
@@ -114,7 +148,7 @@ absl::StatusOr<OlistDataset> ReadOlistDataset(const std::string& dir, ImportTall
   status = ReadTable(
       dir, kTranslationFile, {"product_category_name", "product_category_name_english"},
       kKindCategory, tally,
-      [&](const CsvTable& table, const CsvRecord& record) -> std::optional<std::string> {
+      [&](const CsvTable& table, const CsvRecord& record) -> std::optional<RowRejection> {
         if (auto missing = CheckPresent(
                 table, record, {"product_category_name", "product_category_name_english"})) {
           return missing;
@@ -123,21 +157,23 @@ absl::StatusOr<OlistDataset> ReadOlistDataset(const std::string& dir, ImportTall
                             .emplace(table.Get(record, "product_category_name"),
                                      table.Get(record, "product_category_name_english"))
                             .second;
-        if (!inserted) return std::string("duplicate product_category_name");
+        if (!inserted) {
+          return Duplicate("product_category_name", table.Get(record, "product_category_name"));
+        }
         return std::nullopt;
       });
   if (!status.ok()) return status;
 
   status = ReadTable(
       dir, kOrdersFile, {"order_id", "order_status", "order_purchase_timestamp"}, kKindOrder, tally,
-      [&](const CsvTable& table, const CsvRecord& record) -> std::optional<std::string> {
+      [&](const CsvTable& table, const CsvRecord& record) -> std::optional<RowRejection> {
         if (auto missing = CheckPresent(table, record, {"order_id"})) return missing;
         OlistOrder order;
         order.order_id = table.Get(record, "order_id");
         order.status = table.Get(record, "order_status");
         order.purchase_timestamp = table.Get(record, "order_purchase_timestamp");
         if (!data.orders.emplace(order.order_id, order).second) {
-          return std::string("duplicate order_id");
+          return Duplicate("order_id", order.order_id);
         }
         return std::nullopt;
       });
@@ -148,7 +184,7 @@ absl::StatusOr<OlistDataset> ReadOlistDataset(const std::string& dir, ImportTall
                 {"order_id", "order_item_id", "product_id", "seller_id", "shipping_limit_date",
                  "price", "freight_value"},
                 kKindSale, tally,
-                [&](const CsvTable& table, const CsvRecord& record) -> std::optional<std::string> {
+                [&](const CsvTable& table, const CsvRecord& record) -> std::optional<RowRejection> {
                   if (auto missing =
                           CheckPresent(table, record, {"order_id", "order_item_id", "seller_id"})) {
                     return missing;
@@ -172,7 +208,7 @@ absl::StatusOr<OlistDataset> ReadOlistDataset(const std::string& dir, ImportTall
                 {"review_id", "order_id", "review_score", "review_comment_title",
                  "review_comment_message", "review_creation_date"},
                 kKindFeedback, tally,
-                [&](const CsvTable& table, const CsvRecord& record) -> std::optional<std::string> {
+                [&](const CsvTable& table, const CsvRecord& record) -> std::optional<RowRejection> {
                   if (auto missing = CheckPresent(table, record, {"review_id", "order_id"}))
                     return missing;
                   OlistReview review;

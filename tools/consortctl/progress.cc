@@ -49,6 +49,9 @@ void Progress::Run() {
     if (stopping_) return;
     absl::Time now = absl::Now();
     int64_t current = done();
+    // Once every record is done, the last line follows with the same count, so a line here would
+    // show the final count twice.
+    if (current >= total_) continue;
     double seconds = absl::ToDoubleSeconds(now - last_time);
     PrintLine(seconds > 0 ? static_cast<double>(current - last_done) / seconds : 0, false);
     last_done = current;

@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -62,7 +63,20 @@ TEST(WaitForQuiet, TimesOutWhenServicesAreDown) {
   options.timeout = absl::Seconds(1);
   options.poll_interval = absl::Milliseconds(100);
   EXPECT_EQ(WaitForQuiet(clients, FastRetry(), options, err), kExitTimeout);
-  EXPECT_THAT(err.str(), HasSubstr("wait timed out"));
+  EXPECT_THAT(err.str(), HasSubstr("wait timed out after 1s;"));
+}
+
+TEST(WaitForQuiet, RejectsTimeoutBelowOneSecond) {
+  ServiceClients clients(Unreachable());
+  for (absl::Duration timeout : {absl::ZeroDuration(), absl::Milliseconds(999), absl::Hours(25)}) {
+    std::ostringstream err;
+    WaitOptions options;
+    options.timeout = timeout;
+    EXPECT_EQ(WaitForQuiet(clients, FastRetry(), options, err), kExitUsage) << timeout;
+    EXPECT_THAT(err.str(), HasSubstr(absl::StrCat("--timeout ", absl::FormatDuration(timeout),
+                                                  " is invalid; expected from 1s to 24h")));
+    EXPECT_THAT(err.str(), ::testing::Not(HasSubstr("timed out")));
+  }
 }
 
 TEST(PrintLeaderboard, RequiresPeriod) {

@@ -181,6 +181,63 @@ TEST_F(PlanOlistImportTest, RejectsInvalidTimestamps) {
   EXPECT_EQ(tally_.rejected(kKindSale, "invalid order_purchase_timestamp"), 1);
 }
 
+TEST_F(PlanOlistImportTest, RejectsInvalidOrderItemId) {
+  for (const char* id : {"x", "0", "-1", "1.5", "2a", " 1", "+1", "1000000000"}) {
+    data_.items.push_back(
+        {8, "o-missing", id, "p-beauty", "seller1", "2017-09-19 09:45:35", "1.00", "1.00"});
+  }
+  ImportPlan plan = Plan();
+  EXPECT_EQ(tally_.rejected(kKindSale, "invalid order_item_id"), 8);
+  EXPECT_EQ(plan.sales.size(), 7u);
+  for (const PlannedSale& sale : plan.sales) {
+    EXPECT_NE(sale.sale_id, "o-missing-x");
+  }
+  EXPECT_THAT(tally_.FormatTable(),
+              ::testing::HasSubstr("olist_order_items_dataset.csv row 8: order_item_id \"x\"; "
+                                   "expected a positive whole number such as 1"));
+}
+
+TEST_F(PlanOlistImportTest, AcceptsMultiDigitOrderItemId) {
+  data_.items.push_back(
+      {8, "o-missing", "21", "p-beauty", "seller1", "2017-09-19 09:45:35", "1.00", "1.00"});
+  ImportPlan plan = Plan();
+  EXPECT_EQ(tally_.count(kKindSale, Outcome::kRejected), 0);
+  EXPECT_EQ(plan.sales.back().sale_id, "o-missing-21");
+}
+
+// Every rejection's example names the column, the value and what is allowed.
+TEST_F(PlanOlistImportTest, RejectionExamplesSayWhatIsAllowed) {
+  data_.items.push_back(
+      {7, "o-missing", "1", "p-beauty", "nobody", "2017-09-19 09:45:35", "1.00", "1.00"});
+  data_.items.push_back(
+      {8, "o-missing", "1", "p-beauty", "seller1", "2017-09-19 09:45:35", "abc", "1.00"});
+  data_.items.push_back(
+      {9, "o-missing", "1", "p-beauty", "seller1", "2017-09-19 09:45:35", "1.00", "-2"});
+  data_.items.push_back(
+      {10, "o-missing", "1", "p-beauty", "seller1", "2017-13-45 99:00:00", "1.00", "1.00"});
+  data_.reviews.push_back({2, "rev", "o-nothing", "3", "", "", "2017-09-20 00:00:00"});
+  data_.reviews.push_back({3, "rev", "o-delivered", "9", "", "", "2017-09-20 00:00:00"});
+  data_.reviews.push_back({4, "rev", "o-delivered", "3", "", "", "2017-09-20"});
+  Plan();
+  const std::string table = tally_.FormatTable();
+  for (const char* example : {
+           "row 7: seller_id \"nobody\"; expected a seller_id of olist_sellers_dataset.csv",
+           "row 8: price \"abc\"; expected a positive decimal amount with at most 2 decimals, "
+           "such as 58.90",
+           "row 9: freight_value \"-2\"; expected a zero or positive decimal amount with at most "
+           "2 decimals",
+           "row 10: shipping_limit_date \"2017-13-45 99:00:00\"; expected a date and time "
+           "YYYY-MM-DD HH:MM:SS",
+           "row 2: order_id \"o-nothing\"; expected an order_id with items in "
+           "olist_order_items_dataset.csv",
+           "row 3: review_score \"9\"; expected a whole number from 1 to 5",
+           "row 4: review_creation_date \"2017-09-20\"; expected a date and time "
+           "YYYY-MM-DD HH:MM:SS",
+       }) {
+    EXPECT_THAT(table, ::testing::HasSubstr(example));
+  }
+}
+
 TEST_F(PlanOlistImportTest, AttributesReviewToEachDistinctSeller) {
   data_.reviews.push_back(
       {2, "rev1", "o-delivered", "4", "titulo", "texto", "2017-09-20 00:00:00"});

@@ -105,7 +105,7 @@ class ImporterResendTest : public ::testing::Test {
     if (server_ != nullptr) server_->Shutdown();
   }
 
-  absl::Status Import(int records) {
+  absl::Status Import(int records, bool show_progress = false) {
     sales_.clear();
     for (int i = 0; i < records; ++i) {
       PlannedSale sale;
@@ -119,7 +119,7 @@ class ImporterResendTest : public ::testing::Test {
       sales_.push_back(sale);
     }
     ImportSettings settings;
-    settings.show_progress = false;
+    settings.show_progress = show_progress;
     settings.max_in_flight = 7;
     settings.retry.max_attempts = 3;
     settings.retry.first_backoff = absl::Milliseconds(1);
@@ -188,6 +188,23 @@ TEST_F(ImporterResendTest, GivesUpAfterMaxAttempts) {
   EXPECT_THAT(status.message(), ::testing::HasSubstr("run the import again"));
   EXPECT_EQ(service_->streams(), 4);
   EXPECT_EQ(tally_.count(kKindSale, Outcome::kAccepted), 4);
+}
+
+TEST_F(ImporterResendTest, PrintsTheLastProgressLineOnceAfterReconnecting) {
+  Start({{.answered = 10}, {.answered = 0}, {.answered = 25}});
+  ::testing::internal::CaptureStderr();
+  absl::Status status = Import(100, /*show_progress=*/true);
+  const std::string errors = ::testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(status.ok()) << status;
+  EXPECT_THAT(errors, ::testing::HasSubstr("reconnecting"));
+  int last_lines = 0;
+  for (size_t pos = errors.find("sales: 100/100 records"); pos != std::string::npos;
+       pos = errors.find("sales: 100/100 records", pos + 1)) {
+    if (errors.substr(pos, errors.find('\n', pos) - pos).find("overall") != std::string::npos) {
+      ++last_lines;
+    }
+  }
+  EXPECT_EQ(last_lines, 1) << errors;
 }
 
 TEST_F(ImporterResendTest, StopsOnNonRetryableStatus) {

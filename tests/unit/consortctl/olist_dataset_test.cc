@@ -92,6 +92,9 @@ TEST_F(ReadOlistDatasetTest, RejectsRowWithWrongFieldCount) {
   EXPECT_EQ(data->items.size(), 1u);
   EXPECT_EQ(tally_.read(kItemsFile), 2);
   EXPECT_EQ(tally_.rejected(kKindSale, "wrong number of fields"), 1);
+  EXPECT_THAT(tally_.FormatTable(),
+              ::testing::HasSubstr("olist_order_items_dataset.csv row 2: the row has 6 fields; "
+                                   "expected 7, one per column of the header"));
 }
 
 TEST_F(ReadOlistDatasetTest, RejectsRowWithUnclosedQuote) {
@@ -101,6 +104,9 @@ TEST_F(ReadOlistDatasetTest, RejectsRowWithUnclosedQuote) {
         "r1,o1,4,,\"never closed,2017-09-20 00:00:00\n");
   ASSERT_TRUE(ReadOlistDataset(dir_, tally_).ok());
   EXPECT_EQ(tally_.rejected(kKindFeedback, "malformed row"), 1);
+  EXPECT_THAT(tally_.FormatTable(),
+              ::testing::HasSubstr("row 2: review_comment_message \"never closed,2017-09-20 "));
+  EXPECT_THAT(tally_.FormatTable(), ::testing::HasSubstr("; expected RFC 4180 CSV"));
   EXPECT_EQ(tally_.read(kReviewsFile), 1);
 }
 
@@ -114,6 +120,8 @@ TEST_F(ReadOlistDatasetTest, RejectsRowWithoutJoinKey) {
   EXPECT_TRUE(data->sellers.empty());
   EXPECT_EQ(tally_.rejected(kKindPartner, "missing seller_id"), 1);
   EXPECT_EQ(tally_.rejected(kKindPartner, "missing seller_state"), 1);
+  EXPECT_THAT(tally_.FormatTable(),
+              ::testing::HasSubstr("row 2: seller_id \"\"; expected a non-empty seller_id"));
 }
 
 TEST_F(ReadOlistDatasetTest, RejectsDuplicateOrder) {
@@ -125,6 +133,9 @@ TEST_F(ReadOlistDatasetTest, RejectsDuplicateOrder) {
   ASSERT_TRUE(data.ok());
   EXPECT_EQ(data->orders.at("o1").status, "delivered");
   EXPECT_EQ(tally_.rejected(kKindOrder, "duplicate order_id"), 1);
+  EXPECT_THAT(tally_.FormatTable(),
+              ::testing::HasSubstr("row 3: order_id \"o1\" appeared in an earlier row; expected "
+                                   "each order_id once"));
 }
 
 TEST_F(ReadOlistDatasetTest, FailsWhenFileIsMissing) {

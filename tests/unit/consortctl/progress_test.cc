@@ -53,5 +53,24 @@ TEST(Progress, PrintsAboutOncePerSecond) {
   EXPECT_LE(lines, 3);
 }
 
+TEST(Progress, PrintsTheFinalCountOnce) {
+  FILE* out = std::tmpfile();
+  ASSERT_NE(out, nullptr);
+  ImportTally tally;
+  {
+    Progress progress("sales", 4, tally, {kKindSale}, out);
+    progress.Advance(4);
+    // Past one printing interval with every record done, as when the stage still waits for its
+    // stream to end.
+    absl::SleepFor(absl::Milliseconds(1300));
+  }
+  std::string text = ReadBack(out);
+  std::fclose(out);
+  size_t first = text.find("sales: 4/4 records");
+  ASSERT_NE(first, std::string::npos) << text;
+  EXPECT_EQ(text.find("sales: 4/4 records", first + 1), std::string::npos) << text;
+  EXPECT_THAT(text, ::testing::HasSubstr("overall"));
+}
+
 }  // namespace
 }  // namespace consort::consortctl
