@@ -232,6 +232,31 @@ absl::Status Importer::ReportSales(const std::vector<PlannedSale>& sales,
                      std::vector<std::string>{kKindSale, kKindRefund});
   }
 
+  std::vector<PlannedSale> pending = sales;
+  absl::Duration backoff = settings_.retry.first_backoff;
+  for (int attempt = 1;; ++attempt) {
+    std::vector<PlannedSale> deferred;
+    const bool last_attempt = attempt >= settings_.retry.max_attempts;
+    absl::Status status =
+        ReportSalesPass(pending, options, progress, last_attempt ? nullptr : &deferred);
+    deferred_ = nullptr;
+    if (!status.ok() || deferred.empty()) return status;
+    std::cerr << "import: " << deferred.size() << " sales and refunds were rejected as "
+              << kRetryableReason << "; sending them again in " << absl::FormatDuration(backoff)
+              << " (attempt " << attempt + 1 << " of " << settings_.retry.max_attempts << ")"
+              << std::endl;
+    absl::SleepFor(backoff);
+    backoff = std::min(backoff * 2, settings_.retry.max_backoff);
+    pending = std::move(deferred);
+  }
+}
+
+absl::Status Importer::ReportSalesPass(const std::vector<PlannedSale>& sales,
+                                       const ImportOptions& options,
+                                       std::optional<Progress>& progress,
+                                       std::vector<PlannedSale>* deferred) {
+  deferred_ = deferred;
+  deferred_ids_.clear();
   const absl::Time deadline = absl::Now() + settings_.stream_timeout;
   SaleResultLedger ledger(sales.size());
   absl::Duration backoff = settings_.retry.first_backoff;
@@ -307,8 +332,7 @@ Importer::SalesStreamEnd Importer::StreamSales(const std::vector<PlannedSale>& s
         context.TryCancel();
         break;
       }
-      CountResult(sales[index], result);
-      if (progress.has_value()) progress->Advance();
+      if (CountResult(sales[index], result) && progress.has_value()) progress->Advance();
       {
         std::lock_guard<std::mutex> lock(mu);
         ledger.TakeResult();
@@ -343,7 +367,19 @@ Importer::SalesStreamEnd Importer::StreamSales(const std::vector<PlannedSale>& s
   return end;
 }
 
-void Importer::CountResult(const PlannedSale& sale, const partner::v1::SaleResult& result) {
+bool Importer::CountResult(const PlannedSale& sale, const partner::v1::SaleResult& result) {
+  if (deferred_ != nullptr && result.outcome() == partner::v1::SALE_OUTCOME_REJECTED) {
+    // A refund whose sale was deferred was rejected because that sale is not stored yet.
+    const bool retryable =
+        result.reason() == kRetryableReason ||
+        (sale.refund && result.reason() == "original_sale_not_found" &&
+         deferred_ids_.contains(sale.original_sale_id));
+    if (retryable) {
+      deferred_->push_back(sale);
+      deferred_ids_.insert(sale.sale_id);
+      return false;
+    }
+  }
   const char* kind = sale.refund ? kKindRefund : kKindSale;
   switch (result.outcome()) {
     case partner::v1::SALE_OUTCOME_ACCEPTED:
@@ -358,6 +394,7 @@ void Importer::CountResult(const PlannedSale& sale, const partner::v1::SaleResul
                  absl::StrCat("sale ", sale.sale_id, ": ", result.message()));
       break;
   }
+  return true;
 }
 
 absl::Status Importer::RecordFeedback(const std::vector<PlannedFeedback>& feedback) {

@@ -9,7 +9,11 @@
 //   may drop. When the stream ends before every record has a result, the importer waits with the
 //   retry policy's backoff, opens a new stream and resends from the first record without a
 //   result (see SaleResultLedger). It gives up after the policy's max_attempts streams in a row
-//   that brought no result;
+//   that brought no result. A record rejected as coverage_unavailable (the contract service did
+//   not reply to the partner service in time) is not stored, so after the pass the importer sends
+//   those records again on a new stream, with the retry policy's backoff, together with the
+//   refunds that were rejected because their sale was one of them; the last attempt counts
+//   whatever they get;
 // - feedback: RecordFeedback on a small thread pool.
 // Every record ends in the tally as accepted, duplicate or rejected with a reason, counted once.
 // A transport failure (a service down after the retries) stops the import and is returned as an
@@ -23,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "consort/communication/v1/communication.pb.h"
@@ -67,6 +72,9 @@ class Importer {
   absl::Status ImportPartners(const std::vector<PlannedPartner>& partners,
                               const ImportOptions& options);
   absl::Status ReportSales(const std::vector<PlannedSale>& sales, const ImportOptions& options);
+
+  // The partner service's rejection reason for a record that was not stored and may be sent again.
+  static constexpr char kRetryableReason[] = "coverage_unavailable";
   absl::Status RecordFeedback(const std::vector<PlannedFeedback>& feedback);
 
  private:
@@ -82,14 +90,22 @@ class Importer {
     std::string protocol_error;
   };
 
+  // Reports `sales` over as many streams as outages need (one pass). With `deferred` set, a
+  // record rejected as kRetryableReason, or a refund rejected because its sale was, is appended
+  // to it instead of being counted.
+  absl::Status ReportSalesPass(const std::vector<PlannedSale>& sales, const ImportOptions& options,
+                               std::optional<Progress>& progress,
+                               std::vector<PlannedSale>* deferred);
+
   // Sends the records from the ledger's first record without a result on one stream, counting
   // each result, until the stream ends.
   SalesStreamEnd StreamSales(const std::vector<PlannedSale>& sales, const ImportOptions& options,
                              absl::Time deadline, SaleResultLedger& ledger,
                              std::optional<Progress>& progress);
 
-  // Adds a sale's result to the tally.
-  void CountResult(const PlannedSale& sale, const partner::v1::SaleResult& result);
+  // Adds a sale's result to the tally, or to deferred_ when the pass defers it. Returns whether
+  // it was counted. Called by the stream's reader thread only.
+  bool CountResult(const PlannedSale& sale, const partner::v1::SaleResult& result);
 
   // Sleeps as needed to keep to max_records_per_second. Thread-safe.
   void Pace();
@@ -97,6 +113,9 @@ class Importer {
   ServiceClients& clients_;
   const ImportSettings settings_;
   ImportTally& tally_;
+  // The current pass's deferred records and their sale ids; null when it defers nothing.
+  std::vector<PlannedSale>* deferred_ = nullptr;
+  absl::flat_hash_set<std::string> deferred_ids_;
   absl::Mutex pace_mu_;
   absl::Time pace_start_ ABSL_GUARDED_BY(pace_mu_) = absl::InfinitePast();
   int64_t paced_ ABSL_GUARDED_BY(pace_mu_) = 0;

@@ -95,7 +95,7 @@ TEST(CommandLine, HelpExitsWithZero) {
 }
 
 TEST(CommandLine, RejectsWaitTimeoutOutOfRange) {
-  for (const std::string& value : {"0", "0.5", "-3", "abc", "86401"}) {
+  for (const char* value : {"0", "0.5", "-3", "abc", "86401"}) {
     ParseResult result = Parse({"wait", "--timeout", value});
     EXPECT_EQ(result.exit_code, kExitUsage) << value;
     EXPECT_THAT(result.err, HasSubstr(absl::StrCat("--timeout: \"", value, "\" is invalid")))

@@ -57,8 +57,19 @@ class FakePartnerService final : public v1::PartnerService::Service {
       result.set_sale_id(record.sale_id());
       {
         absl::MutexLock lock(&mu_);
-        const bool duplicate = ++stored_[record.sale_id()] > 1;
-        result.set_outcome(duplicate ? v1::SALE_OUTCOME_DUPLICATE : v1::SALE_OUTCOME_ACCEPTED);
+        ++sends_[record.sale_id()];
+        if (int& left = coverage_rejections_[record.sale_id()]; left > 0) {
+          --left;
+          result.set_outcome(v1::SALE_OUTCOME_REJECTED);
+          result.set_reason("coverage_unavailable");
+        } else if (record.kind() == v1::SALE_RECORD_KIND_REFUND &&
+                   !stored_.contains(record.original_sale_id())) {
+          result.set_outcome(v1::SALE_OUTCOME_REJECTED);
+          result.set_reason("original_sale_not_found");
+        } else {
+          const bool duplicate = ++stored_[record.sale_id()] > 1;
+          result.set_outcome(duplicate ? v1::SALE_OUTCOME_DUPLICATE : v1::SALE_OUTCOME_ACCEPTED);
+        }
       }
       if (plan.has_value() && answered == plan->answered) {
         ++lost;
@@ -74,6 +85,17 @@ class FakePartnerService final : public v1::PartnerService::Service {
     absl::MutexLock lock(&mu_);
     return streams_;
   }
+  // Makes the next `times` sends of `sale_id` come back rejected as coverage_unavailable, which
+  // stores nothing.
+  void RejectCoverage(const std::string& sale_id, int times) {
+    absl::MutexLock lock(&mu_);
+    coverage_rejections_[sale_id] = times;
+  }
+  // Sends of each sale id, whatever their result.
+  std::map<std::string, int> sends() {
+    absl::MutexLock lock(&mu_);
+    return sends_;
+  }
   // Sends of each sale id that reached the store.
   std::map<std::string, int> stored() {
     absl::MutexLock lock(&mu_);
@@ -85,6 +107,8 @@ class FakePartnerService final : public v1::PartnerService::Service {
   std::deque<StreamPlan> plans_ ABSL_GUARDED_BY(mu_);
   int streams_ ABSL_GUARDED_BY(mu_) = 0;
   std::map<std::string, int> stored_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, int> sends_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, int> coverage_rejections_ ABSL_GUARDED_BY(mu_);
 };
 
 class ImporterResendTest : public ::testing::Test {
@@ -105,7 +129,9 @@ class ImporterResendTest : public ::testing::Test {
     if (server_ != nullptr) server_->Shutdown();
   }
 
-  absl::Status Import(int records, bool show_progress = false) {
+  // Imports `records` sales s-0, s-1, ... and then one refund r-<i> of each sale s-<i> in
+  // `refunded`.
+  absl::Status Import(int records, bool show_progress = false, std::vector<int> refunded = {}) {
     sales_.clear();
     for (int i = 0; i < records; ++i) {
       PlannedSale sale;
@@ -117,6 +143,13 @@ class ImporterResendTest : public ::testing::Test {
       sale.order_id = absl::StrCat("o-", i);
       sale.event_time = absl::FromUnixSeconds(1505303942);
       sales_.push_back(sale);
+    }
+    for (int i : refunded) {
+      PlannedSale refund = sales_[i];
+      refund.sale_id = absl::StrCat("r-", i);
+      refund.refund = true;
+      refund.original_sale_id = sales_[i].sale_id;
+      sales_.push_back(refund);
     }
     ImportSettings settings;
     settings.show_progress = show_progress;
@@ -144,6 +177,35 @@ TEST_F(ImporterResendTest, ResumesAfterUnavailable) {
   EXPECT_EQ(service_->streams(), 4);
   EXPECT_EQ(tally_.count(kKindSale, Outcome::kAccepted), 100);
   EXPECT_EQ(tally_.count(kKindSale, Outcome::kDuplicate), 0);
+}
+
+TEST_F(ImporterResendTest, CoverageUnavailableIsSentAgain) {
+  Start({});
+  service_->RejectCoverage("s-3", 1);
+  absl::Status status = Import(10, /*show_progress=*/false, /*refunded=*/{3, 5});
+  ASSERT_TRUE(status.ok()) << status;
+  // The refund of s-3 was rejected because s-3 was not stored yet, so it goes again with it.
+  EXPECT_EQ(tally_.count(kKindSale, Outcome::kAccepted), 10);
+  EXPECT_EQ(tally_.count(kKindRefund, Outcome::kAccepted), 2);
+  EXPECT_EQ(tally_.count(kKindSale, Outcome::kRejected), 0);
+  EXPECT_EQ(tally_.count(kKindRefund, Outcome::kRejected), 0);
+  std::map<std::string, int> sends = service_->sends();
+  EXPECT_EQ(sends["s-3"], 2);
+  EXPECT_EQ(sends["r-3"], 2);
+  EXPECT_EQ(sends["s-4"], 1);
+  EXPECT_EQ(sends["r-5"], 1);
+  EXPECT_EQ(service_->streams(), 2);
+}
+
+TEST_F(ImporterResendTest, CoverageUnavailableCountsOnLastAttempt) {
+  Start({});
+  service_->RejectCoverage("s-1", 10);
+  absl::Status status = Import(4);
+  ASSERT_TRUE(status.ok()) << status;
+  // Three attempts, then the rejection is counted like any other, once.
+  EXPECT_EQ(service_->sends()["s-1"], 3);
+  EXPECT_EQ(tally_.count(kKindSale, Outcome::kAccepted), 3);
+  EXPECT_EQ(tally_.rejected(kKindSale, "coverage_unavailable"), 1);
 }
 
 TEST_F(ImporterResendTest, ResumesAfterCancelled) {
