@@ -6,7 +6,7 @@
 #include "consort/events/v1/events.pb.h"
 #include "gtest/gtest.h"
 #include "prometheus/registry.h"
-#include "test_redis.h"
+#include "tests/support/test_redis.h"
 
 namespace consort::incentive {
 namespace {

@@ -4,7 +4,7 @@
 
 #include "gtest/gtest.h"
 #include "prometheus/registry.h"
-#include "test_redis.h"
+#include "tests/support/test_redis.h"
 
 namespace consort::incentive {
 namespace {

@@ -7,7 +7,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "prometheus/metric_family.h"
-#include "test_redis.h"
+#include "tests/support/test_redis.h"
 
 namespace consort::performance {
 namespace {

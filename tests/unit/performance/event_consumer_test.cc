@@ -4,7 +4,7 @@
 #include "common/time_util.h"
 #include "consort/events/v1/events.pb.h"
 #include "gtest/gtest.h"
-#include "test_redis.h"
+#include "tests/support/test_redis.h"
 
 namespace consort::performance {
 namespace {

@@ -1,7 +1,7 @@
 #include "performance/performance_store.h"
 
 #include "gtest/gtest.h"
-#include "test_redis.h"
+#include "tests/support/test_redis.h"
 
 namespace consort::performance {
 namespace {
