@@ -12,8 +12,8 @@
 // the sale arrives in a later batch (or later in the same one), in the order the refunds were
 // parked. This happens when the partner service's outbox relay re-sends a sale after a crash, so
 // that its refund reaches the topic first. A refund that waited longer than the retention (its
-// sale was dead-lettered, say) is released and rejected with the reason "parking_expired", so
-// that it goes to the dead-letter topic; once the sale is stored it can be published again.
+// sale was dead-lettered, say) is released and rejected with the reason "parking_expired", so it
+// goes to the dead-letter topic. Once the sale is stored, the refund can be published again.
 //
 // Pure logic; the event consumer calls it once per batch and again when the store reports that
 // the state changed underneath. Thread safety: no shared state.

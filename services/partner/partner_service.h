@@ -15,7 +15,7 @@
 // BeginStop ends with UNAVAILABLE at once.
 //
 // Thread safety: gRPC calls the handlers from many threads at once, and BeginStop may be called
-// from any thread; the set of open streams is guarded by a mutex.
+// from any thread. A mutex guards the set of open streams.
 
 #include <functional>
 

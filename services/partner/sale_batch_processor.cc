@@ -62,7 +62,7 @@ std::string BuildEventPayload(const CheckedSale& sale, const SaleWrite& write, a
   return event.SerializeAsString();
 }
 
-// Why the original_sale_id of a refund cannot be refunded.
+// The reason a refund's original_sale_id names no sale that the refund may reverse.
 enum class OriginalProblem { kMissing, kOtherPartner, kRefund };
 
 std::string OriginalNotFoundMessage(const CheckedSale& refund, OriginalProblem problem) {

@@ -9,10 +9,10 @@
 //   may drop. When the stream ends before every record has a result, the importer waits with the
 //   retry policy's backoff, opens a new stream and resends from the first record without a
 //   result (see SaleResultLedger). It gives up after the policy's max_attempts streams in a row
-//   that brought no result. A record rejected as coverage_unavailable (the contract service did
-//   not reply to the partner service in time) is not stored, so after the pass the importer sends
-//   those records again on a new stream, with the retry policy's backoff, together with the
-//   refunds that were rejected because their sale was one of them; the last attempt counts
+//   that brought no result. A record rejected as coverage_unavailable was not stored, because the
+//   contract service did not reply to the partner service in time. After the pass the importer
+//   sends those records again on a new stream with the retry policy's backoff, together with the
+//   refunds that were rejected because their sale was one of them. The last attempt counts
 //   whatever they get;
 // - feedback: RecordFeedback on a small thread pool.
 // Every record ends in the tally as accepted, duplicate or rejected with a reason, counted once.

@@ -1,9 +1,10 @@
 #pragma once
 
-// Progress of one import stage on stderr: at most one line per second while the stage runs and
-// records remain (records done of the total, records per second over the last interval, and the
-// tally's counts for the stage's kind), and a last line when it ends. The final count appears
-// once, even when the stage waits after its last record (a sales stream reconnecting).
+// Progress of one import stage on stderr. While the stage runs and records remain, it prints at
+// most one line per second: records done of the total, records per second over the last interval,
+// and the tally's counts for the stage's kind. A last line follows when the stage ends. The final
+// count appears once, even when the stage waits after its last record (a sales stream
+// reconnecting).
 //
 // The import's worker threads call Advance; a background thread of its own prints. Thread-safe.
 
